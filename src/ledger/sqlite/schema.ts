@@ -1,0 +1,61 @@
+/**
+ * Versioned schema of the embedded ledger. Each migration runs once, in
+ * order, inside a transaction; PRAGMA user_version records the last one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE balances (
+    balance_id TEXT PRIMARY KEY,
+    indicator TEXT,
+    currency TEXT NOT NULL,
+    balance INTEGER NOT NULL DEFAULT 0,
+    credit_balance INTEGER NOT NULL DEFAULT 0,
+    debit_balance INTEGER NOT NULL DEFAULT 0,
+    inflight_debit_balance INTEGER NOT NULL DEFAULT 0,
+    version INTEGER NOT NULL DEFAULT 0,
+    meta_data TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL
+  ) STRICT;
+
+  CREATE UNIQUE INDEX balances_by_indicator ON balances (indicator, currency) WHERE indicator IS NOT NULL;
+
+  CREATE TABLE transactions (
+    transaction_id TEXT PRIMARY KEY,
+    entry_id TEXT,
+    reference TEXT NOT NULL UNIQUE,
+    source TEXT NOT NULL REFERENCES balances (balance_id),
+    destination TEXT REFERENCES balances (balance_id),
+    currency TEXT NOT NULL,
+    precision INTEGER NOT NULL,
+    amount INTEGER NOT NULL CHECK (amount > 0),
+    status TEXT NOT NULL CHECK (status IN ('APPLIED', 'INFLIGHT', 'VOID')),
+    expires_at TEXT,
+    meta_data TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL
+  ) STRICT;
+
+  CREATE INDEX transactions_by_entry ON transactions (entry_id) WHERE entry_id IS NOT NULL;
+  CREATE INDEX transactions_by_source ON transactions (source, created_at);
+  CREATE INDEX transactions_by_destination ON transactions (destination, created_at);
+  CREATE INDEX open_holds_by_expiry ON transactions (expires_at) WHERE status = 'INFLIGHT';
+
+  CREATE TABLE customers (
+    customer_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    billing TEXT NOT NULL CHECK (billing IN ('prepaid', 'postpaid')),
+    currency TEXT NOT NULL,
+    credit_limit INTEGER,
+    wallet_balance_id TEXT NOT NULL REFERENCES balances (balance_id),
+    tokens_balance_id TEXT NOT NULL REFERENCES balances (balance_id),
+    created_at TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE api_keys (
+    key_id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL REFERENCES customers (customer_id),
+    key_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+  ) STRICT;
+  `,
+];
