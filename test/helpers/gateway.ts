@@ -64,7 +64,7 @@ export async function startTestGateway(overrides: Record<string, string> = {}): 
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: response.status, body: await response.json() };
+    return { status: response.status, body: (await response.json()) as any };
   };
 
   let customerCount = 0;

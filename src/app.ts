@@ -1,0 +1,96 @@
+/**
+ * The HTTP application: admin routes, the billed /v1 routes, and one error
+ * handler that turns every failure into OpenAI's error shape.
+ */
+import { randomBytes } from 'node:crypto';
+
+import { Hono } from 'hono';
+
+import { createAdminRoutes } from './admin/routes.ts';
+import { bearerToken, type KeyAuthenticator } from './auth/keys.ts';
+import type { Config } from './config.ts';
+import { GatewayError, errorResponse } from './errors.ts';
+import type { Customer, CustomerDirectory, Ledger } from './ledger/port.ts';
+import type { Logger } from './logger.ts';
+import type { PriceList } from './pricing/index.ts';
+import { createProxyHandler, type InFlight } from './proxy/handler.ts';
+import type { Upstream } from './proxy/upstream.ts';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    requestId: string;
+    log: Logger;
+    customer: Customer;
+  }
+}
+
+export interface AppDependencies {
+  config: Config;
+  logger: Logger;
+  ledger: Ledger;
+  directory: CustomerDirectory;
+  authenticator: KeyAuthenticator;
+  pricing: { current: PriceList };
+  upstream: Upstream;
+  inFlight: InFlight;
+}
+
+export function createApp(deps: AppDependencies): Hono {
+  const app = new Hono();
+
+  app.use('*', async function requestContext(c, next) {
+    const requestId = `req_${randomBytes(12).toString('hex')}`;
+    c.set('requestId', requestId);
+    c.set('log', deps.logger);
+    await next();
+    c.header('x-tollgate-request-id', requestId);
+  });
+
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+
+  app.route('/admin', createAdminRoutes(deps));
+
+  app.use('/v1/*', async function customerAuth(c, next) {
+    const key = bearerToken(c.req.header('authorization'));
+    const found = key === null ? null : await deps.authenticator.authenticate(key);
+
+    if (!found) {
+      throw new GatewayError('invalid_api_key', 'Missing or invalid API key: send Authorization: Bearer <your Tollgate key>.');
+    }
+
+    c.set('customer', found.customer);
+    await next();
+  });
+
+  app.post('/v1/chat/completions', createProxyHandler('chat.completions', deps));
+  app.post('/v1/completions', createProxyHandler('completions', deps));
+  app.post('/v1/embeddings', createProxyHandler('embeddings', deps));
+  app.post('/v1/responses', createProxyHandler('responses', deps));
+
+  app.get('/v1/models', (c) => {
+    const data = deps.pricing.current.models().map((id) => ({ id, object: 'model', created: 0, owned_by: 'tollgate' }));
+    return c.json({ object: 'list', data });
+  });
+
+  app.notFound((c) => {
+    const error = new GatewayError('not_found', `Unknown path: ${c.req.method} ${c.req.path}. Tollgate serves POST /v1/chat/completions, /v1/completions, /v1/embeddings and /v1/responses.`);
+    return errorResponse(error, { 'x-tollgate-request-id': c.get('requestId') ?? '' });
+  });
+
+  app.onError((error, c) => {
+    const requestId = c.get('requestId') ?? '';
+
+    if (error instanceof GatewayError) {
+      if (error.status >= 500) {
+        deps.logger.error({ err: error.cause ?? error, requestId, code: error.code }, error.message);
+      }
+      return errorResponse(error, { 'x-tollgate-request-id': requestId });
+    }
+
+    deps.logger.error({ err: error, requestId }, 'unhandled error');
+    const internal = new GatewayError('internal_error', `Internal error; quote request id ${requestId} when reporting it.`);
+    return errorResponse(internal, { 'x-tollgate-request-id': requestId });
+  });
+
+  return app;
+}

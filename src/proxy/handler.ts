@@ -1,0 +1,424 @@
+/**
+ * The billed request path, for every OpenAI-compatible endpoint Tollgate
+ * serves: authenticate, read and check the body, price the model, hold the
+ * maximum cost, call the upstream, read usage, write the ledger entry, and
+ * only then complete the response.
+ */
+import type { Context } from 'hono';
+
+import { placeHold, settle, type BillingContext, type Charge } from '../billing/meter.ts';
+import type { Config } from '../config.ts';
+import { GatewayError, errorResponse } from '../errors.ts';
+import type { Customer, Hold, Ledger } from '../ledger/port.ts';
+import type { Logger } from '../logger.ts';
+import { formatAmount } from '../money.ts';
+import type { PriceList } from '../pricing/index.ts';
+import { estimateInputTokens, estimateUsage, requestedOutputCap } from '../tokens/index.ts';
+import { usageFromBody } from '../usage/extract.ts';
+import type { Endpoint, Usage, UsageSource } from '../usage/types.ts';
+import { parseJsonObject, readBody, withIncludeUsage } from './body.ts';
+import { outputTextOfBody } from './output-text.ts';
+import { relayStream, type StreamOutcome } from './relay.ts';
+import { toGatewayError, type Upstream, type UpstreamResponse } from './upstream.ts';
+
+export interface ProxyDependencies {
+  config: Config;
+  ledger: Ledger;
+  pricing: { current: PriceList };
+  upstream: Upstream;
+  inFlight: InFlight;
+}
+
+/** Path of each endpoint below the upstream base URL. */
+const UPSTREAM_ROUTES: Record<Endpoint, string> = {
+  'chat.completions': '/chat/completions',
+  completions: '/completions',
+  embeddings: '/embeddings',
+  responses: '/responses',
+};
+
+/** Largest upstream error body read and passed back to the client. */
+const MAX_ERROR_BODY_BYTES = 1 << 20;
+
+/** Tracks requests whose response or ledger entry is not finished, for graceful shutdown. */
+export class InFlight {
+  readonly #pending = new Set<Promise<unknown>>();
+  closing = false;
+
+  track<T>(work: Promise<T>): Promise<T> {
+    this.#pending.add(work);
+    const forget = () => this.#pending.delete(work);
+    work.then(forget, forget);
+    return work;
+  }
+
+  get size(): number {
+    return this.#pending.size;
+  }
+
+  async drain(timeoutMs: number): Promise<boolean> {
+    const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref());
+    const all = Promise.allSettled([...this.#pending]);
+    return (await Promise.race([all, deadline])) !== 'timeout';
+  }
+}
+
+/** Upstreams that answered 400 to stream_options; usage is then read from the finish chunk or estimated. */
+let streamOptionsRejected = false;
+
+export function createProxyHandler(endpoint: Endpoint, deps: ProxyDependencies) {
+  return async function proxy(c: Context): Promise<Response> {
+    const started = performance.now();
+    const requestId: string = c.get('requestId');
+    const customer: Customer = c.get('customer');
+    const log: Logger = c.get('log');
+
+    if (deps.inFlight.closing) {
+      throw new GatewayError('shutting_down', 'The gateway is shutting down; retry the request.');
+    }
+
+    let finish!: () => void;
+    void deps.inFlight.track(new Promise<void>((resolve) => (finish = resolve)));
+
+    const summary: RequestSummary = { requestId, customerId: customer.id, endpoint, started, log };
+
+    try {
+      const response = await handle(c, endpoint, deps, summary, finish);
+      return response;
+    } catch (error) {
+      finish();
+      throw error;
+    }
+  };
+}
+
+interface RequestSummary {
+  requestId: string;
+  customerId: string;
+  endpoint: Endpoint;
+  started: number;
+  log: Logger;
+  model?: string;
+}
+
+async function handle(c: Context, endpoint: Endpoint, deps: ProxyDependencies, summary: RequestSummary, finish: () => void): Promise<Response> {
+  const { config, ledger } = deps;
+  const customer: Customer = c.get('customer');
+
+  const bytes = await readBody(c.req.raw, config.maxBodyBytes);
+  const body = parseJsonObject(bytes);
+  const model = body.model;
+
+  if (typeof model !== 'string' || model === '') {
+    throw new GatewayError('invalid_request', 'The request must name a model: "model" is missing or not a string.', { param: 'model' });
+  }
+  summary.model = model;
+
+  const pricing = deps.pricing.current;
+  const price = pricing.resolve(model);
+  if (!price) {
+    throw new GatewayError('model_not_found', `The model \`${model}\` has no price in this gateway's price list, so it cannot be billed.`, { param: 'model' });
+  }
+
+  const currency = config.currencies.get(customer.currency);
+  if (!currency || price.currency !== customer.currency) {
+    throw new GatewayError('invalid_request', `The model \`${model}\` is priced in ${price.currency}, but this customer is billed in ${customer.currency}.`, { param: 'model' });
+  }
+
+  const context: BillingContext = {
+    requestId: summary.requestId,
+    customer,
+    endpoint,
+    model,
+    price,
+    currency,
+    pricingVersion: pricing.version,
+  };
+
+  const streaming = endpoint !== 'embeddings' && body.stream === true;
+  const estimate = {
+    inputTokens: estimateInputTokens(endpoint, body, model),
+    outputTokens: requestedOutputCap(endpoint, body, price),
+  };
+
+  let hold: Hold | null;
+  try {
+    hold = await placeHold(ledger, context, estimate, config.holdExpirySeconds);
+  } catch (error) {
+    if (error instanceof GatewayError) {
+      throw error;
+    }
+    throw new GatewayError('ledger_unavailable', 'The billing ledger is unavailable; the request was not sent.', { cause: error });
+  }
+
+  const abort = new AbortController();
+  let upstream: UpstreamResponse;
+  let injected = false;
+
+  try {
+    const text = Buffer.from(bytes).toString('utf8');
+    const wantsInjection = streaming && endpoint !== 'responses' && !streamOptionsRejected && !includesUsage(body);
+    const route = UPSTREAM_ROUTES[endpoint];
+    const search = new URL(c.req.url).search;
+
+    upstream = await deps.upstream.post(route, search, wantsInjection ? withIncludeUsage(text, body) : bytes, c.req.raw.headers, abort.signal);
+    injected = wantsInjection;
+
+    if (injected && upstream.status === 400) {
+      const errorText = await readText(upstream);
+
+      if (!/stream_options/i.test(errorText)) {
+        return await upstreamError(ledger, hold, upstream, errorText, summary, finish);
+      }
+
+      summary.log.warn({ requestId: summary.requestId }, 'upstream rejected stream_options; retrying without it and estimating usage when none is sent');
+      streamOptionsRejected = true;
+      injected = false;
+      upstream = await deps.upstream.post(route, search, bytes, c.req.raw.headers, abort.signal);
+    }
+  } catch (error) {
+    await releaseQuietly(ledger, hold, summary);
+    throw toGatewayError(error);
+  }
+
+  if (upstream.status < 200 || upstream.status >= 300) {
+    return await upstreamError(ledger, hold, upstream, await readText(upstream), summary, finish);
+  }
+
+  if (streaming && upstream.contentType.includes('text/event-stream')) {
+    return streamResponse(c, deps, context, body, upstream, abort, injected, hold, summary, finish);
+  }
+
+  return await bufferedResponse(deps, context, body, upstream, hold, summary, finish);
+}
+
+async function bufferedResponse(
+  deps: ProxyDependencies,
+  context: BillingContext,
+  body: Record<string, unknown>,
+  upstream: UpstreamResponse,
+  hold: Hold | null,
+  summary: RequestSummary,
+  finish: () => void,
+): Promise<Response> {
+  let bytes: Buffer;
+
+  try {
+    bytes = Buffer.from(await upstream.body.arrayBuffer());
+  } catch (error) {
+    // The upstream produced an answer that never arrived whole: the client
+    // gets nothing, so nothing is charged.
+    await releaseQuietly(deps.ledger, hold, summary);
+    finish();
+    throw toGatewayError(error);
+  }
+
+  let parsed: unknown = null;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    summary.log.warn({ requestId: context.requestId }, 'upstream answered 2xx with a body that is not JSON; charging estimated usage');
+  }
+
+  let usage = usageFromBody(context.endpoint, parsed);
+  let source: UsageSource = 'reported';
+
+  if (usage === null) {
+    usage = estimateUsage(context.endpoint, body, outputTextOfBody(parsed), context.model);
+    source = 'estimated';
+  }
+
+  try {
+    const charge = await settle(deps.ledger, context, usage, source, hold);
+    logRequest(summary, context, upstream.status, usage, source, charge);
+  } catch (error) {
+    summary.log.error({ err: error, requestId: context.requestId, customerId: context.customer.id, usage, source }, 'ledger entry failed; the response was withheld');
+    finish();
+    throw new GatewayError('ledger_unavailable', 'The usage of this response could not be recorded, so the response was withheld.', { cause: error });
+  }
+
+  finish();
+  return new Response(bytes, { status: upstream.status, headers: responseHeaders(upstream, context.requestId) });
+}
+
+function streamResponse(
+  c: Context,
+  deps: ProxyDependencies,
+  context: BillingContext,
+  body: Record<string, unknown>,
+  upstream: UpstreamResponse,
+  abort: AbortController,
+  injected: boolean,
+  hold: Hold | null,
+  summary: RequestSummary,
+  finish: () => void,
+): Response {
+  const settleStream = async (outcome: StreamOutcome): Promise<boolean> => {
+    try {
+      let usage = outcome.usage;
+      let source: UsageSource = outcome.recovered ? 'recovered' : 'reported';
+
+      if (usage === null) {
+        if (outcome.outcome !== 'completed' && outcome.outputText === '') {
+          // Nothing was generated: an error or a cut-off before any output is not charged.
+          await releaseQuietly(deps.ledger, hold, summary);
+          logRequest(summary, context, upstream.status, null, null, null);
+          return true;
+        }
+        usage = estimateUsage(context.endpoint, body, outcome.outputText, context.model);
+        source = 'estimated';
+      }
+
+      try {
+        const charge = await settle(deps.ledger, context, usage, source, hold);
+        logRequest(summary, context, upstream.status, usage, source, charge, outcome);
+        return true;
+      } catch (error) {
+        summary.log.error({ err: error, requestId: context.requestId, customerId: context.customer.id, usage, source }, 'ledger entry failed after the stream was relayed');
+        return false;
+      }
+    } finally {
+      finish();
+    }
+  };
+
+  const stream = relayStream({
+    endpoint: context.endpoint,
+    upstream,
+    abortUpstream: () => abort.abort(),
+    stripUsageChunk: injected,
+    drainMs: deps.config.disconnectDrainMs,
+    settle: settleStream,
+    onError: (error) => summary.log.warn({ err: error, requestId: context.requestId }, 'upstream stream failed'),
+  });
+
+  void c;
+  return new Response(stream, {
+    status: upstream.status,
+    headers: { ...responseHeaders(upstream, context.requestId), 'cache-control': 'no-cache' },
+  });
+}
+
+async function upstreamError(
+  ledger: Ledger,
+  hold: Hold | null,
+  upstream: UpstreamResponse,
+  text: string,
+  summary: RequestSummary,
+  finish: () => void,
+): Promise<Response> {
+  await releaseQuietly(ledger, hold, summary);
+  finish();
+
+  summary.log.info(
+    { requestId: summary.requestId, customerId: summary.customerId, model: summary.model, endpoint: summary.endpoint, status: upstream.status, durationMs: elapsed(summary) },
+    'upstream error; nothing charged',
+  );
+
+  // OpenAI's 401 echoes part of the key that was sent: that key is the
+  // gateway's own, so the client gets a 502 without the upstream's body.
+  if (upstream.status === 401 || upstream.status === 403) {
+    summary.log.error({ requestId: summary.requestId, status: upstream.status }, 'the upstream rejected the gateway credentials; check UPSTREAM_API_KEY');
+    return errorResponse(new GatewayError('upstream_error', 'The upstream rejected the gateway\'s credentials.'), { 'x-tollgate-request-id': summary.requestId });
+  }
+
+  const headers = responseHeaders(upstream, summary.requestId);
+
+  if (isJsonErrorBody(text)) {
+    return new Response(text, { status: upstream.status, headers: { ...headers, 'content-type': 'application/json' } });
+  }
+
+  const wrapped = {
+    error: {
+      message: `The upstream answered HTTP ${upstream.status} without a JSON error body.`,
+      type: 'upstream_error',
+      param: null,
+      code: 'upstream_error',
+    },
+  };
+  return new Response(JSON.stringify(wrapped), { status: upstream.status, headers: { ...headers, 'content-type': 'application/json' } });
+}
+
+function responseHeaders(upstream: UpstreamResponse, requestId: string): Record<string, string> {
+  return { ...upstream.headers, 'x-tollgate-request-id': requestId };
+}
+
+function isJsonErrorBody(text: string): boolean {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return value !== null && typeof value === 'object' && 'error' in value;
+  } catch {
+    return false;
+  }
+}
+
+async function readText(upstream: UpstreamResponse): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+
+  try {
+    for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
+      size += chunk.byteLength;
+      if (size > MAX_ERROR_BODY_BYTES) {
+        upstream.body.destroy();
+        break;
+      }
+      chunks.push(chunk);
+    }
+  } catch {
+    // A body cut off mid-way is still passed on as far as it arrived.
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function includesUsage(body: Record<string, unknown>): boolean {
+  const options = body.stream_options as { include_usage?: unknown } | null | undefined;
+  return options !== null && typeof options === 'object' && options.include_usage === true;
+}
+
+async function releaseQuietly(ledger: Ledger, hold: Hold | null, summary: RequestSummary): Promise<void> {
+  if (!hold) {
+    return;
+  }
+
+  try {
+    await ledger.release(hold);
+  } catch (error) {
+    summary.log.error({ err: error, requestId: summary.requestId, holdId: hold.holdId }, 'hold release failed; the hold stays until it expires');
+  }
+}
+
+function logRequest(
+  summary: RequestSummary,
+  context: BillingContext,
+  status: number,
+  usage: Usage | null,
+  source: UsageSource | null,
+  charge: Charge | null,
+  outcome?: StreamOutcome,
+): void {
+  summary.log.info(
+    {
+      requestId: summary.requestId,
+      customerId: summary.customerId,
+      model: context.model,
+      endpoint: context.endpoint,
+      status,
+      inputTokens: usage?.inputTokens ?? 0,
+      cachedInputTokens: usage?.cachedInputTokens ?? 0,
+      outputTokens: usage?.outputTokens ?? 0,
+      reasoningTokens: usage?.reasoningTokens ?? 0,
+      usageSource: source,
+      cost: charge ? formatAmount(charge.amount, context.currency) : '0.00',
+      currency: context.currency.code,
+      streamOutcome: outcome?.outcome,
+      clientDisconnected: outcome?.clientDisconnected,
+      durationMs: elapsed(summary),
+    },
+    'request billed',
+  );
+}
+
+function elapsed(summary: RequestSummary): number {
+  return Math.round((performance.now() - summary.started) * 100) / 100;
+}

@@ -1,0 +1,94 @@
+/**
+ * Starts and stops a whole gateway: ledger, price list, upstream client and
+ * HTTP server. main.ts runs it as a process; tests start it on port 0.
+ */
+import type { AddressInfo } from 'node:net';
+
+import { serve, type ServerType } from '@hono/node-server';
+
+import { createApp } from './app.ts';
+import { KeyAuthenticator } from './auth/keys.ts';
+import { ConfigError, type Config } from './config.ts';
+import { SqliteLedger } from './ledger/sqlite/index.ts';
+import type { Logger } from './logger.ts';
+import { loadPriceList, type PriceList } from './pricing/index.ts';
+import { InFlight } from './proxy/handler.ts';
+import { Upstream } from './proxy/upstream.ts';
+
+/** How often expired holds are released. */
+const HOLD_SWEEP_INTERVAL_MS = 60_000;
+
+export interface Gateway {
+  url: string;
+  ledger: SqliteLedger;
+  pricing: { current: PriceList };
+  /** Stops accepting requests, waits for in-flight ones and their ledger entries, then closes. */
+  close(): Promise<void>;
+}
+
+export async function startGateway(config: Config, logger: Logger): Promise<Gateway> {
+  if (config.ledger !== 'embedded') {
+    throw new ConfigError('invalid setting LEDGER: only "embedded" is available in this version; the Blnk Core adapter is not implemented yet');
+  }
+
+  const pricing = { current: loadPriceList(config.pricingFile) };
+  const ledger = new SqliteLedger({ path: config.ledgerPath, sync: config.ledgerSync });
+  const upstream = new Upstream({
+    baseUrl: config.upstreamBaseUrl,
+    apiKey: config.upstreamApiKey,
+    connectTimeoutMs: config.upstreamConnectTimeoutMs,
+    headersTimeoutMs: config.upstreamHeadersTimeoutMs,
+    bodyTimeoutMs: config.upstreamBodyTimeoutMs,
+  });
+  const authenticator = new KeyAuthenticator(ledger, { ttlMs: config.keyCacheTtlMs, max: config.keyCacheMax });
+  const inFlight = new InFlight();
+
+  const released = await ledger.releaseExpiredHolds(new Date());
+  if (released > 0) {
+    logger.warn({ released }, 'released holds that expired while the gateway was down');
+  }
+
+  const sweeper = setInterval(() => {
+    ledger.releaseExpiredHolds(new Date()).then(
+      (count) => count > 0 && logger.warn({ released: count }, 'released expired holds'),
+      (error: unknown) => logger.error({ err: error }, 'releasing expired holds failed'),
+    );
+  }, HOLD_SWEEP_INTERVAL_MS);
+  sweeper.unref();
+
+  const app = createApp({ config, logger, ledger, directory: ledger, authenticator, pricing, upstream, inFlight });
+  const server = await listen(app.fetch, config);
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+
+  logger.info({ url, ledger: config.ledger, ledgerPath: config.ledgerPath, pricingVersion: pricing.current.version, upstream: config.upstreamBaseUrl.origin }, 'tollgate started');
+
+  const close = async () => {
+    inFlight.closing = true;
+    clearInterval(sweeper);
+
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const drained = await inFlight.drain(config.shutdownGraceMs);
+    if (!drained) {
+      logger.error({ pending: inFlight.size }, 'shutdown grace period ended with requests still in flight; their holds are released when they expire');
+    }
+
+    if ('closeAllConnections' in server) {
+      server.closeAllConnections();
+    }
+    await closed;
+    await upstream.close();
+    await ledger.close();
+    logger.info('tollgate stopped');
+  };
+
+  return { url, ledger, pricing, close };
+}
+
+function listen(fetch: (request: Request) => Response | Promise<Response>, config: Config): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port: config.port, hostname: config.host }, () => resolve(server));
+    server.once('error', reject);
+  });
+}
