@@ -63,9 +63,6 @@ export class InFlight {
   }
 }
 
-/** Upstreams that answered 400 to stream_options; usage is then read from the finish chunk or estimated. */
-let streamOptionsRejected = false;
-
 export function createProxyHandler(endpoint: Endpoint, deps: ProxyDependencies) {
   return async function proxy(c: Context): Promise<Response> {
     const started = performance.now();
@@ -157,7 +154,7 @@ async function handle(c: Context, endpoint: Endpoint, deps: ProxyDependencies, s
 
   try {
     const text = Buffer.from(bytes).toString('utf8');
-    const wantsInjection = streaming && endpoint !== 'responses' && !streamOptionsRejected && !includesUsage(body);
+    const wantsInjection = streaming && endpoint !== 'responses' && !deps.upstream.rejectsStreamOptions && !includesUsage(body);
     const route = UPSTREAM_ROUTES[endpoint];
     const search = new URL(c.req.url).search;
 
@@ -172,7 +169,7 @@ async function handle(c: Context, endpoint: Endpoint, deps: ProxyDependencies, s
       }
 
       summary.log.warn({ requestId: summary.requestId }, 'upstream rejected stream_options; retrying without it and estimating usage when none is sent');
-      streamOptionsRejected = true;
+      deps.upstream.rejectsStreamOptions = true;
       injected = false;
       upstream = await deps.upstream.post(route, search, bytes, c.req.raw.headers, abort.signal);
     }

@@ -40,6 +40,13 @@ export class Upstream {
   readonly #basePath: string;
   readonly #apiKey: string;
 
+  /**
+   * Set once the upstream has answered 400 to stream_options (older Azure
+   * api-versions, Groq in 2024); usage then comes from the finish chunk or
+   * is estimated.
+   */
+  rejectsStreamOptions = false;
+
   constructor(options: UpstreamOptions) {
     this.#pool = new Pool(options.baseUrl.origin, {
       connect: { timeout: options.connectTimeoutMs },
