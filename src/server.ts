@@ -26,13 +26,18 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-export async function startGateway(config: Config, logger: Logger): Promise<Gateway> {
+export interface GatewayOptions {
+  /** Time source of the ledger; tests pass a simulated clock. */
+  clock?: () => Date;
+}
+
+export async function startGateway(config: Config, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
   if (config.ledger !== 'embedded') {
     throw new ConfigError('invalid setting LEDGER: only "embedded" is available in this version; the Blnk Core adapter is not implemented yet');
   }
 
   const pricing = { current: loadPriceList(config.pricingFile) };
-  const ledger = new SqliteLedger({ path: config.ledgerPath, sync: config.ledgerSync });
+  const ledger = new SqliteLedger({ path: config.ledgerPath, sync: config.ledgerSync, clock: options.clock });
   const upstream = new Upstream({
     baseUrl: config.upstreamBaseUrl,
     apiKey: config.upstreamApiKey,

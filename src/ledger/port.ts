@@ -112,6 +112,15 @@ export interface LedgerTransaction {
   createdAt: string;
 }
 
+export interface TransactionFilter {
+  /** Transactions where this balance is the source or the destination. */
+  balanceId: string;
+  /** Start of the period, inclusive. */
+  from?: Date;
+  /** End of the period, exclusive. */
+  to?: Date;
+}
+
 /** The hold cannot be placed: the available amount would fall below the floor. */
 export class InsufficientFundsError extends Error {
   override name = 'InsufficientFundsError';
@@ -155,6 +164,15 @@ export interface Ledger {
 
   /** Finds a transaction by its reference. */
   findTransaction(reference: string): Promise<LedgerTransaction | null>;
+
+  /** Lists applied transactions of one balance in a half-open period [from, to), oldest first. */
+  listTransactions(filter: TransactionFilter): Promise<LedgerTransaction[]>;
+
+  /** Lists applied transactions whose meta_data has `key` equal to `value`, oldest first. */
+  listTransactionsByMeta(key: string, value: string): Promise<LedgerTransaction[]>;
+
+  /** Returns a balance as it was just before `at`: applied credits minus debits, holds ignored. */
+  balanceAt(balanceId: string, at: Date): Promise<bigint>;
 
   /** Releases holds whose expiry has passed; returns how many. */
   releaseExpiredHolds(now: Date): Promise<number>;

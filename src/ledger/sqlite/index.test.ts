@@ -215,3 +215,40 @@ describe('SqliteLedger', () => {
     expect((await ledger.getBalance(customer.walletBalanceId)).balance).toBe(42n);
   });
 });
+
+describe('SqliteLedger queries', () => {
+  it('lists the transactions of a period and the balance before it', async () => {
+    let now = new Date('2026-11-01T00:00:00.000Z');
+    await ledger.close();
+    ledger = new SqliteLedger({ path: join(directory, 'clock.sqlite'), clock: () => now });
+    const customer = await prepaid();
+
+    await ledger.transfer(topupLeg(customer, 100n, 'topup-1'));
+    now = new Date('2026-11-10T12:00:00.000Z');
+    await ledger.settle('r1', usageLegs(customer, 'r1', 10n, 7n), null);
+    now = new Date('2026-12-01T00:00:00.000Z');
+    await ledger.settle('r2', usageLegs(customer, 'r2', 10n, 5n), null);
+
+    const november = await ledger.listTransactions({
+      balanceId: customer.walletBalanceId,
+      from: new Date('2026-11-01T00:00:00.000Z'),
+      to: new Date('2026-12-01T00:00:00.000Z'),
+    });
+
+    expect(november.map((transaction) => transaction.reference)).toEqual(['topup-1', 'r1:usd']);
+    expect(await ledger.balanceAt(customer.walletBalanceId, new Date('2026-11-10T12:00:00.000Z'))).toBe(100n);
+    expect(await ledger.balanceAt(customer.walletBalanceId, new Date('2026-12-01T00:00:00.000Z'))).toBe(93n);
+    expect(await ledger.balanceAt(customer.walletBalanceId, new Date('2026-12-02T00:00:00.000Z'))).toBe(88n);
+    expect(await ledger.balanceAt(customer.walletBalanceId, new Date('2026-10-01T00:00:00.000Z'))).toBe(0n);
+  });
+
+  it('finds transactions by a meta_data value', async () => {
+    const customer = await prepaid();
+    await ledger.settle('r1', usageLegs(customer, 'r1', 10n, 7n), null);
+    await ledger.settle('r2', usageLegs(customer, 'r2', 10n, 7n), null);
+
+    const found = await ledger.listTransactionsByMeta('request_id', 'r2');
+
+    expect(found.map((transaction) => transaction.reference)).toEqual(['r2:tokens', 'r2:usd']);
+  });
+});

@@ -27,6 +27,7 @@ import {
   type LedgerTransaction,
   type Leg,
   type NewCustomer,
+  type TransactionFilter,
   type TransferReceipt,
 } from '../port.ts';
 import { MIGRATIONS } from './schema.ts';
@@ -36,6 +37,8 @@ export interface SqliteLedgerOptions {
   path: string;
   /** PRAGMA synchronous in WAL mode: 'normal' survives a process crash, 'full' also a power loss. */
   sync?: 'normal' | 'full';
+  /** Time source for created_at; tests pass a simulated clock to spread traffic over a month. */
+  clock?: () => Date;
 }
 
 interface BalanceRow {
@@ -81,8 +84,11 @@ interface KeyRow {
 export class SqliteLedger implements Ledger, CustomerDirectory {
   readonly #db: DatabaseSync;
   readonly #statements: ReturnType<typeof prepareStatements>;
+  readonly #clock: () => Date;
 
   constructor(options: SqliteLedgerOptions) {
+    this.#clock = options.clock ?? (() => new Date());
+
     if (options.path !== ':memory:') {
       mkdirSync(dirname(options.path), { recursive: true });
     }
@@ -127,7 +133,7 @@ export class SqliteLedger implements Ledger, CustomerDirectory {
         'INFLIGHT',
         request.expiresAt.toISOString(),
         JSON.stringify(request.meta),
-        now(),
+        this.#timestamp(),
       );
       this.#statements.addHeld.run(request.amount, request.balanceId);
 
@@ -224,7 +230,7 @@ export class SqliteLedger implements Ledger, CustomerDirectory {
   async createCustomer(customer: NewCustomer): Promise<Customer> {
     return this.#transaction(() => {
       const customerId = newId('cus');
-      const createdAt = now();
+      const createdAt = this.#timestamp();
       const walletBalanceId = this.#createBalance(null, customer.currency, { customer_id: customerId, kind: 'wallet' });
       const tokensBalanceId = this.#createBalance(null, TOKENS, { customer_id: customerId, kind: 'tokens' });
 
@@ -254,7 +260,7 @@ export class SqliteLedger implements Ledger, CustomerDirectory {
   }
 
   async addKey(record: { keyId: string; customerId: string; keyHash: string }): Promise<ApiKeyRecord> {
-    const createdAt = now();
+    const createdAt = this.#timestamp();
     this.#statements.insertKey.run(record.keyId, record.customerId, record.keyHash, createdAt);
     return { ...record, createdAt, revokedAt: null };
   }
@@ -266,7 +272,7 @@ export class SqliteLedger implements Ledger, CustomerDirectory {
         return null;
       }
 
-      const revokedAt = row.revoked_at ?? now();
+      const revokedAt = row.revoked_at ?? this.#timestamp();
       this.#statements.revokeKey.run(revokedAt, keyId);
       return toKey({ ...row, revoked_at: revokedAt });
     });
@@ -282,6 +288,45 @@ export class SqliteLedger implements Ledger, CustomerDirectory {
     return customer ? { key: toKey(key), customer: toCustomer(customer) } : null;
   }
 
+  /**
+   * The open database, for stores that keep their own tables in the same
+   * file (invoices, alert settings) and must not write through the ledger.
+   */
+  get database(): DatabaseSync {
+    return this.#db;
+  }
+
+  /** The current time of this ledger's clock. */
+  now(): Date {
+    return this.#clock();
+  }
+
+  async listTransactions(filter: TransactionFilter): Promise<LedgerTransaction[]> {
+    const from = filter.from?.toISOString() ?? '';
+    const to = filter.to?.toISOString() ?? '9999';
+    const rows = this.#statements.transactionsOfBalance.all(filter.balanceId, filter.balanceId, from, to) as unknown as TransactionRow[];
+    return rows.map(toTransaction);
+  }
+
+  async listTransactionsByMeta(key: string, value: string): Promise<LedgerTransaction[]> {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+      throw new Error(`invalid meta_data key ${JSON.stringify(key)}`);
+    }
+
+    const rows = this.#statements.transactionsByMeta.all(`$.${key}`, value) as unknown as TransactionRow[];
+    return rows.map(toTransaction);
+  }
+
+  async balanceAt(balanceId: string, at: Date): Promise<bigint> {
+    const row = this.#statements.balanceAt.get({ id: balanceId, at: at.toISOString() }) as { balance: bigint | null };
+    return row.balance ?? 0n;
+  }
+
+  /** Runs `work` in one BEGIN IMMEDIATE transaction of the ledger's database. */
+  runInTransaction<T>(work: () => T): T {
+    return this.#transaction(work);
+  }
+
   #transaction<T>(work: () => T): T {
     this.#db.exec('BEGIN IMMEDIATE');
 
@@ -293,6 +338,10 @@ export class SqliteLedger implements Ledger, CustomerDirectory {
       this.#db.exec('ROLLBACK');
       throw error;
     }
+  }
+
+  #timestamp(): string {
+    return this.#clock().toISOString();
   }
 
   #postEntry(entryId: string, legs: Leg[]): EntryReceipt {
@@ -345,7 +394,7 @@ export class SqliteLedger implements Ledger, CustomerDirectory {
       'APPLIED',
       null,
       JSON.stringify({ description: leg.description, ...leg.meta }),
-      now(),
+      this.#timestamp(),
     );
     this.#statements.debit.run(leg.amount, leg.amount, source.balance_id);
     this.#statements.credit.run(leg.amount, leg.amount, destination.balance_id);
@@ -393,7 +442,7 @@ export class SqliteLedger implements Ledger, CustomerDirectory {
 
   #createBalance(indicator: string | null, currency: string, meta: Record<string, unknown>): string {
     const balanceId = newId('bln');
-    this.#statements.insertBalance.run(balanceId, indicator, currency, JSON.stringify(meta), now());
+    this.#statements.insertBalance.run(balanceId, indicator, currency, JSON.stringify(meta), this.#timestamp());
     return balanceId;
   }
 }
@@ -446,6 +495,19 @@ function prepareStatements(db: DatabaseSync) {
     transactionsByEntry: prepare('SELECT * FROM transactions WHERE entry_id = ? ORDER BY rowid'),
     setStatus: prepare('UPDATE transactions SET status = ? WHERE transaction_id = ?'),
     expiredHolds: prepare("SELECT transaction_id FROM transactions WHERE status = 'INFLIGHT' AND expires_at <= ?"),
+    transactionsOfBalance: prepare(
+      `SELECT * FROM transactions
+       WHERE (source = ? OR destination = ?) AND status = 'APPLIED' AND created_at >= ? AND created_at < ?
+       ORDER BY created_at, rowid`,
+    ),
+    transactionsByMeta: prepare(
+      "SELECT * FROM transactions WHERE json_extract(meta_data, ?) = ? AND status = 'APPLIED' ORDER BY created_at, rowid",
+    ),
+    balanceAt: prepare(
+      `SELECT sum(CASE WHEN destination = :id THEN amount ELSE -amount END) AS balance
+       FROM transactions
+       WHERE (source = :id OR destination = :id) AND status = 'APPLIED' AND created_at < :at`,
+    ),
     openHoldCount: prepare("SELECT count(*) AS count FROM transactions WHERE status = 'INFLIGHT'"),
     insertCustomer: prepare(
       `INSERT INTO customers
@@ -527,6 +589,3 @@ function newId(prefix: string): string {
   return `${prefix}_${randomUUID().replaceAll('-', '')}`;
 }
 
-function now(): string {
-  return new Date().toISOString();
-}

@@ -58,4 +58,26 @@ export const MIGRATIONS: readonly string[] = [
     revoked_at TEXT
   ) STRICT;
   `,
+  `
+  CREATE TABLE invoices (
+    invoice_id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL REFERENCES customers (customer_id),
+    period_start TEXT NOT NULL,
+    period_end TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    total INTEGER NOT NULL,
+    document TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    UNIQUE (customer_id, period_start, period_end)
+  ) STRICT;
+
+  CREATE INDEX invoices_by_customer ON invoices (customer_id, period_start);
+
+  CREATE TABLE balance_alerts (
+    customer_id TEXT PRIMARY KEY REFERENCES customers (customer_id),
+    threshold INTEGER NOT NULL,
+    armed INTEGER NOT NULL DEFAULT 1,
+    updated_at TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
