@@ -360,11 +360,13 @@ export class SqliteLedger implements Ledger, CustomerDirectory {
       };
     }
 
-    const receiptLegs = legs.map((leg) => ({ transactionId: this.#postLeg(entryId, leg), reference: leg.reference }));
+    // One timestamp for every leg, so that no period boundary splits an entry.
+    const createdAt = this.#timestamp();
+    const receiptLegs = legs.map((leg) => ({ transactionId: this.#postLeg(entryId, leg, createdAt), reference: leg.reference }));
     return { entryId, created: true, legs: receiptLegs };
   }
 
-  #postLeg(entryId: string | null, leg: Leg): string {
+  #postLeg(entryId: string | null, leg: Leg, createdAt = this.#timestamp()): string {
     const source = this.#resolve(leg.source, leg.currency);
     const destination = this.#resolve(leg.destination, leg.currency);
 
@@ -394,7 +396,7 @@ export class SqliteLedger implements Ledger, CustomerDirectory {
       'APPLIED',
       null,
       JSON.stringify({ description: leg.description, ...leg.meta }),
-      this.#timestamp(),
+      createdAt,
     );
     this.#statements.debit.run(leg.amount, leg.amount, source.balance_id);
     this.#statements.credit.run(leg.amount, leg.amount, destination.balance_id);
