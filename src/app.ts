@@ -15,6 +15,8 @@ import type { Logger } from './logger.ts';
 import type { PriceList } from './pricing/index.ts';
 import { createProxyHandler, type InFlight } from './proxy/handler.ts';
 import type { Upstream } from './proxy/upstream.ts';
+import { createReportRoutes } from './reports/routes.ts';
+import { createSelfServiceRoutes } from './reports/self-service.ts';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -33,6 +35,8 @@ export interface AppDependencies {
   pricing: { current: PriceList };
   upstream: Upstream;
   inFlight: InFlight;
+  /** The ledger's clock, for default report periods. */
+  clock: () => Date;
 }
 
 export function createApp(deps: AppDependencies): Hono {
@@ -48,7 +52,10 @@ export function createApp(deps: AppDependencies): Hono {
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
 
-  app.route('/admin', createAdminRoutes(deps));
+  const reportDependencies = { ledger: deps.ledger, directory: deps.directory, currencies: deps.config.currencies, logger: deps.logger };
+  const admin = createAdminRoutes(deps);
+  admin.route('/', createReportRoutes(reportDependencies));
+  app.route('/admin', admin);
 
   app.use('/v1/*', async function customerAuth(c, next) {
     const key = bearerToken(c.req.header('authorization'));
@@ -61,6 +68,8 @@ export function createApp(deps: AppDependencies): Hono {
     c.set('customer', found.customer);
     await next();
   });
+
+  app.route('/v1/billing', createSelfServiceRoutes({ ...reportDependencies, clock: deps.clock }));
 
   app.post('/v1/chat/completions', createProxyHandler('chat.completions', deps));
   app.post('/v1/completions', createProxyHandler('completions', deps));

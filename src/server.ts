@@ -61,7 +61,7 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
   }, HOLD_SWEEP_INTERVAL_MS);
   sweeper.unref();
 
-  const app = createApp({ config, logger, ledger, directory: ledger, authenticator, pricing, upstream, inFlight });
+  const app = createApp({ config, logger, ledger, directory: ledger, authenticator, pricing, upstream, inFlight, clock: () => ledger.now() });
   const server = await listen(app.fetch, config);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
