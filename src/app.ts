@@ -7,10 +7,13 @@ import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 
 import { createAdminRoutes } from './admin/routes.ts';
+import { createAlertRoutes, type AlertMonitor, type AlertStore } from './alerts/index.ts';
 import { bearerToken, type KeyAuthenticator } from './auth/keys.ts';
 import type { Config } from './config.ts';
 import { GatewayError, errorResponse } from './errors.ts';
+import { createInvoiceRoutes } from './invoices/routes.ts';
 import type { Customer, CustomerDirectory, Ledger } from './ledger/port.ts';
+import type { SqliteLedger } from './ledger/sqlite/index.ts';
 import type { Logger } from './logger.ts';
 import type { PriceList } from './pricing/index.ts';
 import { createProxyHandler, type InFlight } from './proxy/handler.ts';
@@ -35,6 +38,10 @@ export interface AppDependencies {
   pricing: { current: PriceList };
   upstream: Upstream;
   inFlight: InFlight;
+  /** The same ledger as `ledger`; invoices keep their documents in its file. */
+  embeddedLedger: SqliteLedger;
+  alertStore: AlertStore;
+  alerts: AlertMonitor;
   /** The ledger's clock, for default report periods. */
   clock: () => Date;
 }
@@ -55,6 +62,8 @@ export function createApp(deps: AppDependencies): Hono {
   const reportDependencies = { ledger: deps.ledger, directory: deps.directory, currencies: deps.config.currencies, logger: deps.logger };
   const admin = createAdminRoutes(deps);
   admin.route('/', createReportRoutes(reportDependencies));
+  admin.route('/', createInvoiceRoutes({ ledger: deps.embeddedLedger, directory: deps.directory, currencies: deps.config.currencies, logger: deps.logger }));
+  admin.route('/', createAlertRoutes({ store: deps.alertStore, directory: deps.directory, ledger: deps.ledger, currencies: deps.config.currencies }));
   app.route('/admin', admin);
 
   app.use('/v1/*', async function customerAuth(c, next) {

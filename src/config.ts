@@ -30,6 +30,9 @@ export interface Config {
   disconnectDrainMs: number;
   shutdownGraceMs: number;
   logLevel: string;
+  /** Where low-balance alerts are posted; null means alerts are only logged. */
+  alertWebhookUrl: URL | null;
+  alertWebhookSecret: string | null;
 }
 
 export class ConfigError extends Error {
@@ -59,6 +62,8 @@ const ENVIRONMENT_NAMES = {
   disconnectDrainMs: 'DISCONNECT_DRAIN_MS',
   shutdownGraceMs: 'SHUTDOWN_GRACE_MS',
   logLevel: 'LOG_LEVEL',
+  alertWebhookUrl: 'ALERT_WEBHOOK_URL',
+  alertWebhookSecret: 'ALERT_WEBHOOK_SECRET',
 } as const;
 
 type Setting = keyof typeof ENVIRONMENT_NAMES;
@@ -81,6 +86,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const name = (setting: Setting) => `${ENVIRONMENT_NAMES[setting]} (${setting} in ${file})`;
 
+  const alertWebhookUrl = raw('alertWebhookUrl') ? requireUrl(raw('alertWebhookUrl'), name('alertWebhookUrl')) : null;
+  const alertWebhookSecret = raw('alertWebhookSecret') ? requireString(raw('alertWebhookSecret'), ENVIRONMENT_NAMES.alertWebhookSecret) : null;
+
+  if (alertWebhookUrl && !alertWebhookSecret) {
+    throw new ConfigError(`missing setting ${ENVIRONMENT_NAMES.alertWebhookSecret}: alerts posted to ${ENVIRONMENT_NAMES.alertWebhookUrl} are signed with it`);
+  }
+
   return {
     host: requireString(raw('host'), name('host')),
     port: requireInteger(raw('port'), name('port'), 0, 65535),
@@ -102,6 +114,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     disconnectDrainMs: requireInteger(raw('disconnectDrainMs'), name('disconnectDrainMs'), 0),
     shutdownGraceMs: requireInteger(raw('shutdownGraceMs'), name('shutdownGraceMs'), 0),
     logLevel: requireChoice(raw('logLevel'), name('logLevel'), ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+    alertWebhookUrl,
+    alertWebhookSecret,
   };
 }
 

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 
 import { serve, type ServerType } from '@hono/node-server';
 
+import { AlertMonitor, AlertStore } from './alerts/index.ts';
 import { createApp } from './app.ts';
 import { KeyAuthenticator } from './auth/keys.ts';
 import { ConfigError, type Config } from './config.ts';
@@ -47,6 +48,16 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
   });
   const authenticator = new KeyAuthenticator(ledger, { ttlMs: config.keyCacheTtlMs, max: config.keyCacheMax });
   const inFlight = new InFlight();
+  const alertStore = new AlertStore(ledger);
+  const alerts = new AlertMonitor({
+    ledger,
+    store: alertStore,
+    currencies: config.currencies,
+    logger,
+    webhookUrl: config.alertWebhookUrl,
+    webhookSecret: config.alertWebhookSecret,
+    clock: () => ledger.now(),
+  });
 
   const released = await ledger.releaseExpiredHolds(new Date());
   if (released > 0) {
@@ -61,7 +72,7 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
   }, HOLD_SWEEP_INTERVAL_MS);
   sweeper.unref();
 
-  const app = createApp({ config, logger, ledger, directory: ledger, authenticator, pricing, upstream, inFlight, clock: () => ledger.now() });
+  const app = createApp({ config, logger, ledger, directory: ledger, authenticator, pricing, upstream, inFlight, embeddedLedger: ledger, alertStore, alerts, clock: () => ledger.now() });
   const server = await listen(app.fetch, config);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -84,6 +95,7 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
     }
     await closed;
     await upstream.close();
+    await alerts.close();
     await ledger.close();
     logger.info('tollgate stopped');
   };

@@ -8,6 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 
 import { Hono, type Context } from 'hono';
 
+import type { AlertMonitor } from '../alerts/index.ts';
 import { issueKey, bearerToken, type KeyAuthenticator } from '../auth/keys.ts';
 import type { Config } from '../config.ts';
 import { GatewayError } from '../errors.ts';
@@ -24,6 +25,8 @@ export interface AdminDependencies {
   directory: CustomerDirectory;
   authenticator: KeyAuthenticator;
   pricing: { current: PriceList };
+  /** Checks low-balance alerts after each change of a wallet. */
+  alerts: Pick<AlertMonitor, 'check'>;
 }
 
 export function createAdminRoutes(deps: AdminDependencies): Hono {
@@ -120,6 +123,7 @@ export function createAdminRoutes(deps: AdminDependencies): Hono {
       description: 'Wallet top-up',
       meta: { customer_id: customer.id, topup_reference: reference },
     });
+    await deps.alerts.check(customer);
 
     return c.json(
       {

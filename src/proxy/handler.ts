@@ -6,6 +6,7 @@
  */
 import type { Context } from 'hono';
 
+import type { AlertMonitor } from '../alerts/index.ts';
 import { placeHold, settle, type BillingContext, type Charge } from '../billing/meter.ts';
 import type { Config } from '../config.ts';
 import { GatewayError, errorResponse } from '../errors.ts';
@@ -27,6 +28,8 @@ export interface ProxyDependencies {
   pricing: { current: PriceList };
   upstream: Upstream;
   inFlight: InFlight;
+  /** Checks low-balance alerts after each change of a wallet. */
+  alerts: Pick<AlertMonitor, 'check'>;
 }
 
 /** Path of each endpoint below the upstream base URL. */
@@ -228,6 +231,7 @@ async function bufferedResponse(
   try {
     const charge = await settle(deps.ledger, context, usage, source, hold);
     logRequest(summary, context, upstream.status, usage, source, charge);
+    void deps.alerts.check(context.customer);
   } catch (error) {
     summary.log.error({ err: error, requestId: context.requestId, customerId: context.customer.id, usage, source }, 'ledger entry failed; the response was withheld');
     finish();
@@ -269,6 +273,7 @@ function streamResponse(
       try {
         const charge = await settle(deps.ledger, context, usage, source, hold);
         logRequest(summary, context, upstream.status, usage, source, charge, outcome);
+        void deps.alerts.check(context.customer);
         return true;
       } catch (error) {
         summary.log.error({ err: error, requestId: context.requestId, customerId: context.customer.id, usage, source }, 'ledger entry failed after the stream was relayed');

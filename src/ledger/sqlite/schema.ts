@@ -59,13 +59,17 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   `,
   `
+  -- An issued invoice is never updated. Periods are UTC timestamps in
+  -- toISOString() form, so text order is time order. Total is in minor units.
   CREATE TABLE invoices (
     invoice_id TEXT PRIMARY KEY,
+    sequence INTEGER NOT NULL UNIQUE CHECK (sequence > 0),
+    number TEXT NOT NULL UNIQUE,
     customer_id TEXT NOT NULL REFERENCES customers (customer_id),
     period_start TEXT NOT NULL,
-    period_end TEXT NOT NULL,
+    period_end TEXT NOT NULL CHECK (period_end > period_start),
     currency TEXT NOT NULL,
-    total INTEGER NOT NULL,
+    total INTEGER NOT NULL CHECK (total >= 0),
     document TEXT NOT NULL,
     issued_at TEXT NOT NULL,
     UNIQUE (customer_id, period_start, period_end)
@@ -73,10 +77,15 @@ export const MIGRATIONS: readonly string[] = [
 
   CREATE INDEX invoices_by_customer ON invoices (customer_id, period_start);
 
+  -- One low-balance alert per customer; threshold is in minor units of the
+  -- customer's currency. armed = 0 after the alert fired, until the available
+  -- amount is back at or above the threshold.
   CREATE TABLE balance_alerts (
     customer_id TEXT PRIMARY KEY REFERENCES customers (customer_id),
-    threshold INTEGER NOT NULL,
-    armed INTEGER NOT NULL DEFAULT 1,
+    threshold INTEGER NOT NULL CHECK (threshold > 0),
+    armed INTEGER NOT NULL DEFAULT 1 CHECK (armed IN (0, 1)),
+    last_fired_at TEXT,
+    created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
   ) STRICT;
   `,

@@ -1,0 +1,10 @@
+export { AlertMonitor } from './monitor.ts';
+export type { AlertMonitorOptions, BalanceLowEvent } from './monitor.ts';
+export { createAlertRoutes } from './routes.ts';
+export type { AlertRouteDependencies } from './routes.ts';
+export { signPayload, verifySignature } from './signature.ts';
+export type { VerifyOptions } from './signature.ts';
+export { AlertStore } from './store.ts';
+export type { AlertDatabase, BalanceAlert } from './store.ts';
+export { WebhookSender, backoffDelayMs, parseRetryAfter } from './webhook.ts';
+export type { DeliveryResult, WebhookEvent, WebhookSenderOptions } from './webhook.ts';
