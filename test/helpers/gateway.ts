@@ -30,7 +30,12 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-export async function startTestGateway(overrides: Record<string, string> = {}): Promise<TestGateway> {
+export interface TestGatewayOptions {
+  /** Time source of the ledger, to spread traffic over simulated days. */
+  clock?: () => Date;
+}
+
+export async function startTestGateway(overrides: Record<string, string> = {}, options: TestGatewayOptions = {}): Promise<TestGateway> {
   const simulator = new UpstreamSimulator();
   const upstreamUrl = await simulator.start();
   const directory = mkdtempSync(join(tmpdir(), 'tollgate-test-'));
@@ -56,7 +61,7 @@ export async function startTestGateway(overrides: Record<string, string> = {}): 
       callback();
     },
   });
-  const gateway = await startGateway(config, createLogger(config.logLevel, sink));
+  const gateway = await startGateway(config, createLogger(config.logLevel, sink), { clock: options.clock });
 
   const admin = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${gateway.url}/admin${path}`, {
