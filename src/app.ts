@@ -2,8 +2,6 @@
  * The HTTP application: admin routes, the billed /v1 routes, and one error
  * handler that turns every failure into OpenAI's error shape.
  */
-import { randomBytes } from 'node:crypto';
-
 import { Hono } from 'hono';
 
 import { createAdminRoutes } from './admin/routes.ts';
@@ -11,6 +9,7 @@ import { createAlertRoutes, type AlertMonitor, type AlertStore } from './alerts/
 import { bearerToken, type KeyAuthenticator } from './auth/keys.ts';
 import type { Config } from './config.ts';
 import { GatewayError, errorResponse } from './errors.ts';
+import { newId } from './ids.ts';
 import { createInvoiceRoutes } from './invoices/routes.ts';
 import type { Customer, CustomerDirectory, Ledger } from './ledger/port.ts';
 import type { SqliteLedger } from './ledger/sqlite/index.ts';
@@ -50,7 +49,7 @@ export function createApp(deps: AppDependencies): Hono {
   const app = new Hono();
 
   app.use('*', async function requestContext(c, next) {
-    const requestId = `req_${randomBytes(12).toString('hex')}`;
+    const requestId = newId('req');
     c.set('requestId', requestId);
     c.set('log', deps.logger);
     await next();

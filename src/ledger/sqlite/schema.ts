@@ -24,12 +24,11 @@ export const MIGRATIONS: readonly string[] = [
     entry_id TEXT,
     reference TEXT NOT NULL UNIQUE,
     source TEXT NOT NULL REFERENCES balances (balance_id),
-    destination TEXT REFERENCES balances (balance_id),
+    destination TEXT NOT NULL REFERENCES balances (balance_id),
     currency TEXT NOT NULL,
     precision INTEGER NOT NULL,
     amount INTEGER NOT NULL CHECK (amount > 0),
-    status TEXT NOT NULL CHECK (status IN ('APPLIED', 'INFLIGHT', 'VOID')),
-    expires_at TEXT,
+    status TEXT NOT NULL CHECK (status = 'APPLIED'),
     meta_data TEXT NOT NULL DEFAULT '{}',
     created_at TEXT NOT NULL
   ) STRICT;
@@ -37,7 +36,22 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX transactions_by_entry ON transactions (entry_id) WHERE entry_id IS NOT NULL;
   CREATE INDEX transactions_by_source ON transactions (source, created_at);
   CREATE INDEX transactions_by_destination ON transactions (destination, created_at);
-  CREATE INDEX open_holds_by_expiry ON transactions (expires_at) WHERE status = 'INFLIGHT';
+
+  -- Open holds only: a released hold is deleted, and its amount leaves the
+  -- balance's inflight_debit_balance in the same transaction. Keeping them
+  -- apart from the transactions keeps each request's writes to few pages.
+  CREATE TABLE holds (
+    hold_id TEXT PRIMARY KEY,
+    reference TEXT NOT NULL UNIQUE,
+    balance_id TEXT NOT NULL REFERENCES balances (balance_id),
+    currency TEXT NOT NULL,
+    amount INTEGER NOT NULL CHECK (amount > 0),
+    expires_at TEXT NOT NULL,
+    meta_data TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL
+  ) STRICT;
+
+  CREATE INDEX holds_by_expiry ON holds (expires_at);
 
   CREATE TABLE customers (
     customer_id TEXT PRIMARY KEY,
