@@ -488,6 +488,17 @@ describe('admin API', () => {
     expect(await wallet(id)).toMatchObject({ balance: '12.50', held: '0.00', available: '12.50' });
   });
 
+  it('rejects a reused top-up reference with another amount', async () => {
+    const { id } = await customer({});
+    await t.admin('POST', `/customers/${id}/topups`, { amount: '1.00', reference: 'same' });
+
+    const again = await t.admin('POST', `/customers/${id}/topups`, { amount: '2.00', reference: 'same' });
+
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatchObject({ code: 'conflict', param: 'reference' });
+    expect((await wallet(id)).balance).toBe('1.00');
+  });
+
   it.each(['-1', '1e3', '0.0000000001', '', 'abc'])('rejects the top-up amount %j', async (amount) => {
     const { id } = await customer({});
 

@@ -12,7 +12,7 @@ import type { AlertMonitor } from '../alerts/index.ts';
 import { issueKey, bearerToken, type KeyAuthenticator } from '../auth/keys.ts';
 import type { Config } from '../config.ts';
 import { GatewayError } from '../errors.ts';
-import type { Customer, CustomerDirectory, Ledger } from '../ledger/port.ts';
+import { ReferenceConflictError, type Customer, type CustomerDirectory, type Ledger, type Leg, type TransferReceipt } from '../ledger/port.ts';
 import { AmountError, formatAmount, parseAmount, precisionOf, type Currency } from '../money.ts';
 import { loadPriceList, PricingError, type PriceList } from '../pricing/index.ts';
 
@@ -112,7 +112,7 @@ export function createAdminRoutes(deps: AdminDependencies): Hono {
       throw new GatewayError('invalid_request', '"reference" must be 1 to 128 characters of letters, digits, ".", "_", ":" or "-"; the same reference tops up once.', { param: 'reference' });
     }
 
-    const receipt = await deps.ledger.transfer({
+    const receipt = await topup(deps.ledger, {
       reference: `topup:${customer.id}:${reference}`,
       source: `${WORLD_PREFIX}${currency.code}`,
       destination: customer.walletBalanceId,
@@ -150,6 +150,18 @@ export function createAdminRoutes(deps: AdminDependencies): Hono {
   });
 
   return admin;
+}
+
+/** Posts a top-up; a reference reused with another amount is a 409, not a second top-up. */
+async function topup(ledger: Ledger, leg: Leg): Promise<TransferReceipt> {
+  try {
+    return await ledger.transfer(leg);
+  } catch (error) {
+    if (error instanceof ReferenceConflictError) {
+      throw new GatewayError('conflict', `The top-up reference was already used with a different amount; use a new reference for a new top-up.`, { param: 'reference' });
+    }
+    throw error;
+  }
 }
 
 async function customerView(deps: AdminDependencies, customer: Customer) {
