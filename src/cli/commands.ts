@@ -3,6 +3,7 @@
  * renders the answer as a table, or as the API's JSON with --json.
  */
 import { AdminClient, type ApiResponse } from './client.ts';
+import { renderInvoice, renderPayment, renderStatement, renderUsageReport } from './render.ts';
 import { renderFields, renderTable } from './table.ts';
 
 export class UsageError extends Error {
@@ -109,7 +110,7 @@ export const COMMANDS: Command[] = [
       const query = period(flags);
       const csv = flags.csv === true;
       const response = await client.call('GET', `/customers/${segment(positionals, 0, 'CUSTOMER_ID')}/usage?${query}${csv ? '&format=csv' : ''}`, undefined, csv ? 'text/csv' : 'application/json');
-      return { response, render: () => (csv ? response.text.trimEnd() : renderReport(object(response))) };
+      return { response, render: () => (csv ? response.text.trimEnd() : renderUsageReport(object(response))) };
     },
   },
   {
@@ -118,7 +119,7 @@ export const COMMANDS: Command[] = [
     summary: 'opening balance, top-ups, usage and closing balance of a period',
     async run(client, { positionals, flags }) {
       const response = await client.call('GET', `/customers/${segment(positionals, 0, 'CUSTOMER_ID')}/statement?${period(flags)}`);
-      return { response, render: () => renderReport(object(response)) };
+      return { response, render: () => renderStatement(object(response)) };
     },
   },
   {
@@ -128,7 +129,7 @@ export const COMMANDS: Command[] = [
     async run(client, { positionals, flags }) {
       const body = { period_start: requireFlag(flags, 'from'), period_end: requireFlag(flags, 'to') };
       const response = await client.call('POST', `/customers/${segment(positionals, 0, 'CUSTOMER_ID')}/invoices`, body);
-      return { response, render: () => renderReport(object(response)) };
+      return { response, render: () => renderInvoice(object(response)) };
     },
   },
   {
@@ -137,7 +138,16 @@ export const COMMANDS: Command[] = [
     summary: 'list the invoices of a customer',
     async run(client, { positionals }) {
       const response = await client.call('GET', `/customers/${segment(positionals, 0, 'CUSTOMER_ID')}/invoices`);
-      return { response, render: () => renderList(object(response)) };
+      const rows = ((object(response).data ?? []) as Array<Record<string, string>>).map((invoice) => [
+        invoice.number,
+        invoice.id,
+        invoice.period_start,
+        invoice.period_end,
+        invoice.total,
+        invoice.amount_due,
+        invoice.status,
+      ]);
+      return { response, render: () => (rows.length === 0 ? '(no invoices)' : renderTable(['NUMBER', 'ID', 'PERIOD START', 'PERIOD END', 'TOTAL', 'DUE', 'STATUS'], rows)) };
     },
   },
   {
@@ -148,7 +158,7 @@ export const COMMANDS: Command[] = [
       const html = flags.html === true;
       const id = segment(positionals, 0, 'INVOICE_ID');
       const response = await client.call('GET', `/invoices/${id}${html ? '?format=html' : ''}`, undefined, html ? 'text/html' : 'application/json');
-      return { response, render: () => (html ? response.text : renderReport(object(response))) };
+      return { response, render: () => (html ? response.text : renderInvoice(object(response))) };
     },
   },
   {
@@ -159,40 +169,10 @@ export const COMMANDS: Command[] = [
       const id = segment(positionals, 0, 'INVOICE_ID');
       const amount = required(positionals, 1, 'AMOUNT');
       const response = await client.call('POST', `/invoices/${id}/payments`, { amount, reference: requireFlag(flags, 'reference') });
-      return { response, render: () => renderReport(object(response)) };
+      return { response, render: () => renderPayment(object(response)) };
     },
   },
 ];
-
-/** Renders a report-like object: its scalar fields, then a table for each array of objects in it. */
-export function renderReport(record: Record<string, unknown>, depth = 0): string {
-  const scalars = Object.keys(record).filter((key) => record[key] === null || typeof record[key] !== 'object');
-  const parts = scalars.length > 0 ? [renderFields(record, scalars)] : [];
-
-  for (const [key, value] of Object.entries(record)) {
-    if (Array.isArray(value) && value.length > 0 && value.every((item) => item !== null && typeof item === 'object')) {
-      const rows = value as Array<Record<string, unknown>>;
-      const headers = [...new Set(rows.flatMap((row) => Object.keys(row).filter((column) => row[column] === null || typeof row[column] !== 'object')))];
-      parts.push(`${key}:\n${renderTable(headers.map((header) => header.toUpperCase()), rows.map((row) => headers.map((header) => row[header] as string)))}`);
-    } else if (value !== null && typeof value === 'object' && !Array.isArray(value) && depth < 2) {
-      parts.push(`${key}:\n${indent(renderReport(value as Record<string, unknown>, depth + 1))}`);
-    }
-  }
-
-  return parts.join('\n\n');
-}
-
-function renderList(record: Record<string, unknown>): string {
-  const data = Array.isArray(record.data) ? record.data : [];
-  return data.length === 0 ? '(none)' : renderReport({ data });
-}
-
-function indent(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => (line === '' ? line : `  ${line}`))
-    .join('\n');
-}
 
 function object(response: ApiResponse): Record<string, unknown> {
   if (response.json === null || typeof response.json !== 'object') {
