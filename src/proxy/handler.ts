@@ -83,8 +83,7 @@ export function createProxyHandler(endpoint: Endpoint, deps: ProxyDependencies) 
     const summary: RequestSummary = { requestId, customerId: customer.id, endpoint, started, log };
 
     try {
-      const response = await handle(c, endpoint, deps, summary, finish);
-      return response;
+      return await handle(c, endpoint, deps, summary, finish);
     } catch (error) {
       finish();
       throw error;
@@ -156,12 +155,12 @@ async function handle(c: Context, endpoint: Endpoint, deps: ProxyDependencies, s
   let injected = false;
 
   try {
-    const text = Buffer.from(bytes).toString('utf8');
     const wantsInjection = streaming && endpoint !== 'responses' && !deps.upstream.rejectsStreamOptions && !includesUsage(body);
+    const upstreamBody = wantsInjection ? withIncludeUsage(Buffer.from(bytes).toString('utf8'), body) : bytes;
     const route = UPSTREAM_ROUTES[endpoint];
     const search = new URL(c.req.url).search;
 
-    upstream = await deps.upstream.post(route, search, wantsInjection ? withIncludeUsage(text, body) : bytes, c.req.raw.headers, abort.signal);
+    upstream = await deps.upstream.post(route, search, upstreamBody, c.req.raw.headers, abort.signal);
     injected = wantsInjection;
 
     if (injected && upstream.status === 400) {
@@ -186,7 +185,7 @@ async function handle(c: Context, endpoint: Endpoint, deps: ProxyDependencies, s
   }
 
   if (streaming && upstream.contentType.includes('text/event-stream')) {
-    return streamResponse(c, deps, context, body, upstream, abort, injected, hold, summary, finish);
+    return streamResponse(deps, context, body, upstream, abort, injected, hold, summary, finish);
   }
 
   return await bufferedResponse(deps, context, body, upstream, hold, summary, finish);
@@ -243,7 +242,6 @@ async function bufferedResponse(
 }
 
 function streamResponse(
-  c: Context,
   deps: ProxyDependencies,
   context: BillingContext,
   body: Record<string, unknown>,
@@ -294,7 +292,6 @@ function streamResponse(
     onError: (error) => summary.log.warn({ err: error, requestId: context.requestId }, 'upstream stream failed'),
   });
 
-  void c;
   return new Response(stream, {
     status: upstream.status,
     headers: { ...responseHeaders(upstream, context.requestId), 'cache-control': 'no-cache' },
