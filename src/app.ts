@@ -25,6 +25,9 @@ declare module 'hono' {
     requestId: string;
     log: Logger;
     customer: Customer;
+    /** Set when a handler writes the request's log line itself. */
+    requestLogged: boolean;
+    errorCode: string;
   }
 }
 
@@ -49,11 +52,28 @@ export function createApp(deps: AppDependencies): Hono {
   const app = new Hono();
 
   app.use('*', async function requestContext(c, next) {
+    const started = performance.now();
     const requestId = newId('req');
     c.set('requestId', requestId);
     c.set('log', deps.logger);
+
     await next();
     c.header('x-tollgate-request-id', requestId);
+
+    if (!c.get('requestLogged')) {
+      deps.logger.info(
+        {
+          requestId,
+          customerId: c.get('customer')?.id,
+          method: c.req.method,
+          path: c.req.path,
+          status: c.res.status,
+          code: c.get('errorCode'),
+          durationMs: Math.round((performance.now() - started) * 100) / 100,
+        },
+        'request finished',
+      );
+    }
   });
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
@@ -90,6 +110,7 @@ export function createApp(deps: AppDependencies): Hono {
   });
 
   app.notFound((c) => {
+    c.set('errorCode', 'not_found');
     const error = new GatewayError('not_found', `Unknown path: ${c.req.method} ${c.req.path}. Tollgate serves POST /v1/chat/completions, /v1/completions, /v1/embeddings and /v1/responses.`);
     return errorResponse(error, { 'x-tollgate-request-id': c.get('requestId') ?? '' });
   });
@@ -98,6 +119,7 @@ export function createApp(deps: AppDependencies): Hono {
     const requestId = c.get('requestId') ?? '';
 
     if (error instanceof GatewayError) {
+      c.set('errorCode', error.code);
       if (error.status >= 500) {
         deps.logger.error({ err: error.cause ?? error, requestId, code: error.code }, error.message);
       }

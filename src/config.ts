@@ -179,7 +179,11 @@ function requireUrl(value: unknown, name: string): URL {
 }
 
 function requireAdminToken(value: unknown): string {
-  const token = requireString(value, ENVIRONMENT_NAMES.adminToken);
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new ConfigError(`missing setting ${ENVIRONMENT_NAMES.adminToken}: set it to a secret of at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
+  }
+
+  const token = value;
 
   if (token.length < MIN_ADMIN_TOKEN_LENGTH) {
     throw new ConfigError(

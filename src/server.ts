@@ -73,12 +73,25 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
   sweeper.unref();
 
   const app = createApp({ config, logger, ledger, directory: ledger, authenticator, pricing, upstream, inFlight, embeddedLedger: ledger, alertStore, alerts, clock: () => ledger.now() });
-  const server = await listen(app.fetch, config);
+  let server: ServerType;
+  try {
+    server = await listen(app.fetch, config);
+  } catch (error) {
+    clearInterval(sweeper);
+    await alerts.close();
+    await upstream.close();
+    await ledger.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new ConfigError(`cannot listen on ${config.host}:${config.port}: the address is in use; set PORT to a free port`);
+    }
+    throw error;
+  }
+
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
 
-  logger.info({ url, ledger: config.ledger, ledgerPath: config.ledgerPath, pricingVersion: pricing.current.version, upstream: config.upstreamBaseUrl.origin }, 'tollgate started');
+  logger.info({ url, ledger: config.ledger, ledgerPath: config.ledgerPath, pricingVersion: pricing.current.version, upstream: `${config.upstreamBaseUrl.origin}${config.upstreamBaseUrl.pathname}` }, 'tollgate started');
 
   const close = async () => {
     inFlight.closing = true;
@@ -87,14 +100,27 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     const drained = await inFlight.drain(config.shutdownGraceMs);
     if (!drained) {
-      logger.error({ pending: inFlight.size }, 'shutdown grace period ended with requests still in flight; their holds are released when they expire');
+      logger.warn({ pending: inFlight.size }, 'shutdown grace period ended with requests in flight; closing client connections, their usage is still recorded');
     }
 
     if ('closeAllConnections' in server) {
       server.closeAllConnections();
     }
     await closed;
-    await upstream.close();
+
+    // Streams whose client is gone keep reading the upstream for their usage
+    // for up to DISCONNECT_DRAIN_MS; after that they are aborted and charged
+    // an estimate. Either way their entries are written before the ledger closes.
+    const upstreamDone = await Promise.race([
+      upstream.close().then(() => true),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), config.disconnectDrainMs).unref()),
+    ]);
+    if (!upstreamDone) {
+      logger.warn({ pending: inFlight.size }, 'aborting upstream responses still open; their usage is charged as an estimate');
+      await upstream.destroy();
+    }
+    await inFlight.drain(config.shutdownGraceMs);
+
     await alerts.close();
     await ledger.close();
     logger.info('tollgate stopped');

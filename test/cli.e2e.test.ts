@@ -117,6 +117,7 @@ describe('tollgate CLI', () => {
     const result = await cli(['customers', 'list'], { TOLLGATE_ADMIN_TOKEN: 'wrong-token-0123456789' });
 
     expect(result.code).toBe(1);
+    expect(result.stderr).toContain('the gateway rejected TOLLGATE_ADMIN_TOKEN');
     expect(result.stderr).toContain('HTTP 401, invalid_admin_token');
   });
 

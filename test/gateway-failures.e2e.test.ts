@@ -164,6 +164,17 @@ describe('graceful shutdown', () => {
   });
 });
 
+describe('start', () => {
+  it('names the port when the address is in use', async () => {
+    t = await startTestGateway();
+    const port = new URL(t.gateway.url).port;
+
+    const second = await startTestGateway({ PORT: port }).catch((error: unknown) => error);
+
+    expect((second as Error).message).toBe(`cannot listen on 127.0.0.1:${port}: the address is in use; set PORT to a free port`);
+  });
+});
+
 describe('models', () => {
   it('lists the priced models without calling the upstream', async () => {
     t = await startTestGateway();

@@ -285,6 +285,8 @@ describe('requests rejected before the upstream', () => {
     expect(result.body.error.message).toMatch(/needs a hold of 0\.\d+ USD .* only 0\.000001 USD available/);
     expect(result.upstreamCalls).toBe(0);
     expect(await wallet(id)).toMatchObject({ balance: '0.000001', held: '0.00' });
+    const line = t.logs.map((text) => JSON.parse(text)).find((entry) => entry.code === 'insufficient_quota' && entry.customerId === id);
+    expect(line).toMatchObject({ msg: 'request finished', status: 402, path: '/v1/chat/completions' });
   });
 
   it('answers 401 for a missing key', async () => {

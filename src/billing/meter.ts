@@ -76,7 +76,7 @@ export async function placeHold(
     });
   } catch (error) {
     if (error instanceof InsufficientFundsError) {
-      throw insufficientQuota(context, error, floor);
+      throw insufficientQuota(context, error, floor, estimate);
     }
     throw error;
   }
@@ -154,13 +154,20 @@ export async function settle(ledger: Ledger, context: BillingContext, usage: Usa
   return { amount, tokens, receipt };
 }
 
-function insufficientQuota(context: BillingContext, error: InsufficientFundsError, floor: bigint): GatewayError {
-  const { currency } = context;
+function insufficientQuota(
+  context: BillingContext,
+  error: InsufficientFundsError,
+  floor: bigint,
+  estimate: { inputTokens: number; outputTokens: number },
+): GatewayError {
+  const { currency, customer } = context;
   const required = formatAmount(error.required, currency);
   const available = formatAmount(error.available - floor, currency);
+  const scope = customer.billing === 'prepaid' ? 'the wallet has only' : 'the wallet and its credit limit leave only';
+  const remedy = customer.billing === 'prepaid' ? 'Top up the wallet' : 'Pay the open balance or raise the credit limit';
 
   return new GatewayError(
     'insufficient_quota',
-    `This request needs a hold of ${required} ${currency.code} for its maximum cost, but the wallet has only ${available} ${currency.code} available. Top up the wallet, or lower max_tokens, and retry.`,
+    `This request needs a hold of ${required} ${currency.code} for its maximum cost (${estimate.inputTokens} input and ${estimate.outputTokens} output tokens), but ${scope} ${available} ${currency.code} available. ${remedy}, or send a lower max_tokens, and retry.`,
   );
 }

@@ -68,7 +68,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, out: (text:
       return 2;
     }
     if (error instanceof ApiError) {
-      err(`tollgate: ${error.message} (HTTP ${error.status}${error.code ? `, ${error.code}` : ''})`);
+      err(`tollgate: ${explain(error)} (HTTP ${error.status}${error.code ? `, ${error.code}` : ''})`);
       return 1;
     }
     if (error instanceof ConnectionError) {
@@ -77,6 +77,14 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, out: (text:
     }
     throw error;
   }
+}
+
+/** Rewords API errors in the CLI's own terms: its environment variables and options. */
+function explain(error: ApiError): string {
+  if (error.code === 'invalid_admin_token') {
+    return 'the gateway rejected TOLLGATE_ADMIN_TOKEN: set it to the token the gateway was started with';
+  }
+  return error.message.replaceAll('"period_start"', '--from').replaceAll('"period_end"', '--to');
 }
 
 function findCommand(positionals: string[]): Command | undefined {

@@ -167,6 +167,7 @@ async function handle(c: Context, endpoint: Endpoint, deps: ProxyDependencies, s
       const errorText = await readText(upstream);
 
       if (!/stream_options/i.test(errorText)) {
+        c.set('requestLogged', true);
         return await upstreamError(ledger, hold, upstream, errorText, summary, finish);
       }
 
@@ -180,12 +181,17 @@ async function handle(c: Context, endpoint: Endpoint, deps: ProxyDependencies, s
     throw toGatewayError(error);
   }
 
+  // From here on this handler writes the request's log line itself, for
+  // streams only once the stream has ended.
+  c.set('requestLogged', true);
+
   if (upstream.status < 200 || upstream.status >= 300) {
     return await upstreamError(ledger, hold, upstream, await readText(upstream), summary, finish);
   }
 
   if (streaming && upstream.contentType.includes('text/event-stream')) {
-    return streamResponse(deps, context, body, upstream, abort, injected, hold, summary, finish);
+    const outgoing = (c.env as { outgoing?: { destroy(): void } } | undefined)?.outgoing;
+    return streamResponse(deps, context, body, upstream, abort, injected, hold, summary, finish, outgoing ? () => outgoing.destroy() : undefined);
   }
 
   return await bufferedResponse(deps, context, body, upstream, hold, summary, finish);
@@ -251,6 +257,7 @@ function streamResponse(
   hold: Hold | null,
   summary: RequestSummary,
   finish: () => void,
+  abortClient: (() => void) | undefined,
 ): Response {
   const settleStream = async (outcome: StreamOutcome): Promise<boolean> => {
     try {
@@ -290,6 +297,7 @@ function streamResponse(
     drainMs: deps.config.disconnectDrainMs,
     settle: settleStream,
     onError: (error) => summary.log.warn({ err: error, requestId: context.requestId }, 'upstream stream failed'),
+    abortClient,
   });
 
   return new Response(stream, {

@@ -40,6 +40,12 @@ export interface RelayOptions {
    */
   settle: (outcome: StreamOutcome) => Promise<boolean>;
   onError: (error: unknown) => void;
+  /**
+   * Drops the client's connection, so that a stream that failed does not end
+   * like a complete one. Without it the stream is errored instead, which
+   * @hono/node-server reports on stderr.
+   */
+  abortClient?: () => void;
 }
 
 const encoder = new TextEncoder();
@@ -53,6 +59,7 @@ export function relayStream(options: RelayOptions): ReadableStream<Uint8Array> {
   let clientDisconnected = false;
   let upstreamFailed = false;
   let recovered = false;
+  let abortOnNextPull = false;
   let drainTimer: NodeJS.Timeout | undefined;
 
   const send = (bytes: Uint8Array) => {
@@ -128,15 +135,27 @@ export function relayStream(options: RelayOptions): ReadableStream<Uint8Array> {
       return;
     }
 
-    // A broken stream must not look complete: send an error event, then abort.
+    // A broken stream must not look complete: send an error event, then
+    // drop the connection once the event has been handed to the socket.
     send(encoder.encode(errorEvent(settled ? 'The upstream stream failed before it completed.' : 'The usage of this response could not be recorded.')));
-    controller.error(new Error('stream ended with an error'));
+    if (options.abortClient) {
+      abortOnNextPull = true;
+    } else {
+      controller.error(new Error('stream ended with an error'));
+    }
   };
 
   return new ReadableStream<Uint8Array>({
     start(streamController) {
       controller = streamController;
       void pump().catch(options.onError);
+    },
+    pull() {
+      // The reader asks for more only after it has written what it read.
+      if (abortOnNextPull) {
+        abortOnNextPull = false;
+        options.abortClient!();
+      }
     },
     cancel() {
       clientDisconnected = true;

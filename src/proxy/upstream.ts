@@ -97,8 +97,14 @@ export class Upstream {
     }
   }
 
+  /** Waits for the responses in progress, then closes the connections. */
   async close(): Promise<void> {
     await this.#pool.close();
+  }
+
+  /** Aborts the responses in progress and closes the connections. */
+  async destroy(): Promise<void> {
+    await this.#pool.destroy();
   }
 }
 

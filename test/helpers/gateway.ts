@@ -61,7 +61,14 @@ export async function startTestGateway(overrides: Record<string, string> = {}, o
       callback();
     },
   });
-  const gateway = await startGateway(config, createLogger(config.logLevel, sink), { clock: options.clock });
+  let gateway: Gateway;
+  try {
+    gateway = await startGateway(config, createLogger(config.logLevel, sink), { clock: options.clock });
+  } catch (error) {
+    await simulator.stop();
+    rmSync(directory, { recursive: true, force: true });
+    throw error;
+  }
 
   const admin = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${gateway.url}/admin${path}`, {
