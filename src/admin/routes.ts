@@ -6,15 +6,16 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 
 import type { AlertMonitor } from '../alerts/index.ts';
 import { issueKey, bearerToken, type KeyAuthenticator } from '../auth/keys.ts';
 import type { Config } from '../config.ts';
 import { GatewayError } from '../errors.ts';
 import { ReferenceConflictError, type Customer, type CustomerDirectory, type Ledger, type Leg, type TransferReceipt } from '../ledger/port.ts';
-import { AmountError, formatAmount, parseAmount, precisionOf, type Currency } from '../money.ts';
+import { formatAmount, precisionOf } from '../money.ts';
 import { loadPriceList, PricingError, type PriceList } from '../pricing/index.ts';
+import { amountParam, jsonBody, requireCustomer } from './params.ts';
 
 /** Balance that money enters the system from, per currency, as in the tutorial's top-up map. */
 const WORLD_PREFIX = '@World-';
@@ -79,12 +80,12 @@ export function createAdminRoutes(deps: AdminDependencies): Hono {
   });
 
   admin.get('/customers/:id', async (c) => {
-    const customer = await requireCustomer(deps, c.req.param('id'));
+    const customer = await requireCustomer(deps.directory, c.req.param('id'));
     return c.json(await customerView(deps, customer));
   });
 
   admin.post('/customers/:id/keys', async (c) => {
-    const customer = await requireCustomer(deps, c.req.param('id'));
+    const customer = await requireCustomer(deps.directory, c.req.param('id'));
     const issued = issueKey();
     const record = await deps.directory.addKey({ keyId: issued.keyId, customerId: customer.id, keyHash: issued.keyHash });
 
@@ -102,7 +103,7 @@ export function createAdminRoutes(deps: AdminDependencies): Hono {
   });
 
   admin.post('/customers/:id/topups', async (c) => {
-    const customer = await requireCustomer(deps, c.req.param('id'));
+    const customer = await requireCustomer(deps.directory, c.req.param('id'));
     const body = await jsonBody(c);
     const currency = deps.config.currencies.get(customer.currency)!;
     const amount = amountParam(body.amount, currency, 'amount');
@@ -182,40 +183,6 @@ async function customerView(deps: AdminDependencies, customer: Customer) {
     tokens_used: (-tokens.balance).toString(),
     created_at: customer.createdAt,
   };
-}
-
-async function requireCustomer(deps: AdminDependencies, customerId: string): Promise<Customer> {
-  const customer = await deps.directory.getCustomer(customerId);
-  if (!customer) {
-    throw new GatewayError('not_found', `No customer with id ${customerId}.`);
-  }
-  return customer;
-}
-
-async function jsonBody(c: Context): Promise<Record<string, unknown>> {
-  let value: unknown;
-
-  try {
-    value = await c.req.json();
-  } catch {
-    throw new GatewayError('invalid_json', 'The request body is not valid JSON.');
-  }
-
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new GatewayError('invalid_json', 'The request body must be a JSON object.');
-  }
-  return value as Record<string, unknown>;
-}
-
-function amountParam(value: unknown, currency: Currency, param: string): bigint {
-  try {
-    return parseAmount(value, currency);
-  } catch (error) {
-    if (error instanceof AmountError) {
-      throw new GatewayError('invalid_amount', `"${param}": ${error.message}`, { param });
-    }
-    throw error;
-  }
 }
 
 function digest(text: string): Buffer {

@@ -14,12 +14,13 @@
  *
  * A customer without an alert gets 404 on GET and DELETE.
  */
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 
 import { GatewayError } from '../errors.ts';
 import type { Customer, CustomerDirectory, Ledger } from '../ledger/port.ts';
 import { AmountError, formatAmount, parseAmount, type Currency } from '../money.ts';
 import type { AlertStore, BalanceAlert } from './store.ts';
+import { currencyOf, jsonBody, requireCustomer } from '../admin/params.ts';
 
 export interface AlertRouteDependencies {
   store: AlertStore;
@@ -35,21 +36,21 @@ export function createAlertRoutes(deps: AlertRouteDependencies): Hono {
   const routes = new Hono();
 
   routes.put('/customers/:id/alert', async (c) => {
-    const customer = await requireCustomer(deps, c.req.param('id'));
+    const customer = await requireCustomer(deps.directory, c.req.param('id'));
     const body = await jsonBody(c);
 
     if (customer.billing !== 'prepaid') {
       throw new GatewayError('invalid_request', `Customer ${customer.id} is postpaid; low-balance alerts apply to prepaid customers only.`);
     }
 
-    const threshold = thresholdParam(body.threshold, currencyOf(deps, customer));
+    const threshold = thresholdParam(body.threshold, currencyOf(deps.currencies, customer));
     const { alert, created } = deps.store.put(customer.id, threshold);
 
     return c.json(await alertView(deps, customer, alert), created ? 201 : 200);
   });
 
   routes.get('/customers/:id/alert', async (c) => {
-    const customer = await requireCustomer(deps, c.req.param('id'));
+    const customer = await requireCustomer(deps.directory, c.req.param('id'));
     const alert = deps.store.get(customer.id);
 
     if (!alert) {
@@ -59,7 +60,7 @@ export function createAlertRoutes(deps: AlertRouteDependencies): Hono {
   });
 
   routes.delete('/customers/:id/alert', async (c) => {
-    const customer = await requireCustomer(deps, c.req.param('id'));
+    const customer = await requireCustomer(deps.directory, c.req.param('id'));
 
     if (!deps.store.delete(customer.id)) {
       throw new GatewayError('not_found', `Customer ${customer.id} has no low-balance alert.`);
@@ -71,7 +72,7 @@ export function createAlertRoutes(deps: AlertRouteDependencies): Hono {
 }
 
 async function alertView(deps: AlertRouteDependencies, customer: Customer, alert: BalanceAlert) {
-  const currency = currencyOf(deps, customer);
+  const currency = currencyOf(deps.currencies, customer);
   const wallet = await deps.ledger.getBalance(customer.walletBalanceId);
 
   return {
@@ -105,33 +106,3 @@ function thresholdParam(value: unknown, currency: Currency): bigint {
   return units;
 }
 
-async function requireCustomer(deps: AlertRouteDependencies, customerId: string): Promise<Customer> {
-  const customer = await deps.directory.getCustomer(customerId);
-  if (!customer) {
-    throw new GatewayError('not_found', `No customer with id ${customerId}.`);
-  }
-  return customer;
-}
-
-function currencyOf(deps: AlertRouteDependencies, customer: Customer): Currency {
-  const currency = deps.currencies.get(customer.currency);
-  if (!currency) {
-    throw new Error(`currency ${customer.currency} of customer ${customer.id} is not configured`);
-  }
-  return currency;
-}
-
-async function jsonBody(c: Context): Promise<Record<string, unknown>> {
-  let value: unknown;
-
-  try {
-    value = await c.req.json();
-  } catch {
-    throw new GatewayError('invalid_json', 'The request body is not valid JSON.');
-  }
-
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new GatewayError('invalid_json', 'The request body must be a JSON object.');
-  }
-  return value as Record<string, unknown>;
-}

@@ -10,15 +10,16 @@
 import { Hono, type Context } from 'hono';
 
 import { GatewayError } from '../errors.ts';
-import type { Customer, CustomerDirectory } from '../ledger/port.ts';
+import type { CustomerDirectory } from '../ledger/port.ts';
 import type { SqliteLedger } from '../ledger/sqlite/index.ts';
 import type { Logger } from '../logger.ts';
-import { AmountError, parseAmount, type Currency } from '../money.ts';
+import type { Currency } from '../money.ts';
 import { renderInvoiceHtml } from './html.ts';
 import { assertInvoiceable, issueInvoice } from './issue.ts';
 import { invoiceView, recordPayment } from './payments.ts';
 import { parsePeriod } from './period.ts';
 import { InvoiceStore, type StoredInvoice } from './store.ts';
+import { amountParam, jsonBody, requireCustomer } from '../admin/params.ts';
 
 export interface InvoiceRouteDependencies {
   ledger: SqliteLedger;
@@ -37,7 +38,7 @@ export function createInvoiceRoutes(deps: InvoiceRouteDependencies): Hono {
   const store = new InvoiceStore(deps.ledger);
 
   routes.post('/customers/:id/invoices', async (c) => {
-    const customer = await requireCustomer(deps, c.req.param('id'));
+    const customer = await requireCustomer(deps.directory, c.req.param('id'));
     assertInvoiceable(customer);
 
     const period = parsePeriod(await jsonBody(c));
@@ -54,7 +55,7 @@ export function createInvoiceRoutes(deps: InvoiceRouteDependencies): Hono {
   });
 
   routes.get('/customers/:id/invoices', async (c) => {
-    const customer = await requireCustomer(deps, c.req.param('id'));
+    const customer = await requireCustomer(deps.directory, c.req.param('id'));
     const currency = currencyOf(deps, customer.currency);
     const data = [];
 
@@ -83,7 +84,7 @@ export function createInvoiceRoutes(deps: InvoiceRouteDependencies): Hono {
   routes.post('/invoices/:id/payments', async (c) => {
     const invoice = requireInvoice(store, c.req.param('id'));
     const currency = currencyOf(deps, invoice.document.currency);
-    const customer = await requireCustomer(deps, invoice.document.customer_id);
+    const customer = await requireCustomer(deps.directory, invoice.document.customer_id);
     const body = await jsonBody(c);
     const amount = amountParam(body.amount, currency);
     const reference = body.reference;
@@ -108,14 +109,6 @@ export function createInvoiceRoutes(deps: InvoiceRouteDependencies): Hono {
   });
 
   return routes;
-}
-
-async function requireCustomer(deps: InvoiceRouteDependencies, customerId: string): Promise<Customer> {
-  const customer = await deps.directory.getCustomer(customerId);
-  if (!customer) {
-    throw new GatewayError('not_found', `No customer with id ${customerId}.`);
-  }
-  return customer;
 }
 
 function requireInvoice(store: InvoiceStore, invoiceId: string): StoredInvoice {
@@ -152,28 +145,3 @@ function wantsHtml(c: Context): boolean {
   return html !== -1 && (json === -1 || html < json);
 }
 
-async function jsonBody(c: Context): Promise<Record<string, unknown>> {
-  let value: unknown;
-
-  try {
-    value = await c.req.json();
-  } catch {
-    throw new GatewayError('invalid_json', 'The request body is not valid JSON.');
-  }
-
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new GatewayError('invalid_json', 'The request body must be a JSON object.');
-  }
-  return value as Record<string, unknown>;
-}
-
-function amountParam(value: unknown, currency: Currency): bigint {
-  try {
-    return parseAmount(value, currency);
-  } catch (error) {
-    if (error instanceof AmountError) {
-      throw new GatewayError('invalid_amount', `"amount": ${error.message}`, { param: 'amount' });
-    }
-    throw error;
-  }
-}

@@ -1,12 +1,10 @@
 /**
  * Request and response helpers shared by the admin and self-service report
- * routes: period parameters, the choice between JSON and CSV, and the
- * customer's currency.
+ * routes: period parameters and the choice between JSON and CSV.
  */
 import type { Context } from 'hono';
 
 import { GatewayError } from '../errors.ts';
-import type { Customer, CustomerDirectory } from '../ledger/port.ts';
 import type { Currency } from '../money.ts';
 import type { PeriodQuery } from './period.ts';
 import { usageReportCsv, usageReportFilename, usageReportJson } from './usage-report.ts';
@@ -50,27 +48,6 @@ export function usageResponse(c: Context, summary: UsageSummary, currency: Curre
     'content-disposition': `attachment; filename="${usageReportFilename(summary)}"`,
   });
 }
-
-export async function requireCustomer(directory: CustomerDirectory, customerId: string): Promise<Customer> {
-  const customer = await directory.getCustomer(customerId);
-  if (!customer) {
-    throw new GatewayError('not_found', `No customer with id ${customerId}.`);
-  }
-  return customer;
-}
-
-/** Returns the customer's configured currency. Throws a 500 GatewayError when it is not configured. */
-export function currencyOf(currencies: Map<string, Currency>, customer: Customer): Currency {
-  const currency = currencies.get(customer.currency);
-  if (!currency) {
-    throw new GatewayError(
-      'internal_error',
-      `Customer ${customer.id} is billed in ${customer.currency}, which is not among the configured currencies; add it to "currencies" in the configuration.`,
-    );
-  }
-  return currency;
-}
-
 /**
  * Returns the quality (0 to 1) that an Accept header gives an exact media
  * type, or 0 when it lists the type only through a wildcard or not at all.

@@ -11,9 +11,10 @@ import type { CustomerDirectory, Ledger } from '../ledger/port.ts';
 import type { Logger } from '../logger.ts';
 import type { Currency } from '../money.ts';
 import { parsePeriod } from './period.ts';
-import { currencyOf, periodQuery, reportFormat, requireCustomer, usageResponse } from './respond.ts';
+import { periodQuery, reportFormat, usageResponse } from './respond.ts';
 import { buildStatement, logStatementProblems, statementJson } from './statement.ts';
 import { summarizeUsage } from './usage.ts';
+import { currencyOf, requireCustomer } from '../admin/params.ts';
 
 export interface ReportDependencies {
   ledger: Ledger;

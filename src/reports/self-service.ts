@@ -13,7 +13,8 @@ import { GatewayError } from '../errors.ts';
 import type { Customer } from '../ledger/port.ts';
 import { formatAmount } from '../money.ts';
 import { parseOptionalPeriod } from './period.ts';
-import { currencyOf, periodQuery, reportFormat, usageResponse } from './respond.ts';
+import { currencyOf } from '../admin/params.ts';
+import { periodQuery, reportFormat, usageResponse } from './respond.ts';
 import type { ReportDependencies } from './routes.ts';
 import { summarizeUsage } from './usage.ts';
 
