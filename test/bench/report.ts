@@ -61,13 +61,13 @@ export function renderMarkdown(report: BenchReport): string {
     `Tollgate revision ${report.revision}.`,
     `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB RAM, ${machine.os} (${machine.kernel}), Node ${machine.node}, ledger on ${machine.ledgerFileSystem}.`,
     `Load: concurrency ${options.concurrency}, ${options.requests} non-streamed and ${options.streamRequests} streamed measured requests per phase in ${options.rounds} rounds, after ${options.warmup} warm-up requests per phase. Run started ${report.startedAt} and took ${report.durationSeconds.toFixed(0)} s.`,
-    'Latencies in ms; "added" is gateway minus direct at the same percentile.',
+    'Latencies in ms; "added" is gateway minus direct at the same percentile, and "ratio" is gateway divided by direct.',
   ];
 
   for (const mode of report.modes) {
     lines.push('', `### LEDGER_SYNC=${mode.ledgerSync}`, '');
-    lines.push('| Request | Measure | Direct p50 | Direct p90 | Direct p99 | Gateway p50 | Gateway p90 | Gateway p99 | Added p50 | Added p99 | Direct req/s | Gateway req/s |');
-    lines.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+    lines.push('| Request | Measure | Direct p50 | Direct p90 | Direct p99 | Gateway p50 | Gateway p90 | Gateway p99 | Added p50 | Added p99 | Ratio p50 | Ratio p99 | Direct req/s | Gateway req/s |');
+    lines.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
 
     for (const row of mode.latency) {
       const throughput = mode.throughput[row.kind];
@@ -75,6 +75,7 @@ export function renderMarkdown(report: BenchReport): string {
         `| ${KIND_LABELS[row.kind]} | ${MEASURE_LABELS[row.measure]} | ${ms(row.direct.p50)} | ${ms(row.direct.p90)} | ${ms(row.direct.p99)} | ` +
           `${ms(row.gateway.p50)} | ${ms(row.gateway.p90)} | ${ms(row.gateway.p99)} | ` +
           `${signedMs(row.gateway.p50 - row.direct.p50)} | ${signedMs(row.gateway.p99 - row.direct.p99)} | ` +
+          `${ratio(row.gateway.p50, row.direct.p50)} | ${ratio(row.gateway.p99, row.direct.p99)} | ` +
           `${throughput.direct.toFixed(0)} | ${throughput.gateway.toFixed(0)} |`,
       );
     }
@@ -99,6 +100,8 @@ export function renderJson(report: BenchReport): string {
       addedP50: round(row.gateway.p50 - row.direct.p50),
       addedP90: round(row.gateway.p90 - row.direct.p90),
       addedP99: round(row.gateway.p99 - row.direct.p99),
+      ratioP50: round(row.gateway.p50 / row.direct.p50),
+      ratioP99: round(row.gateway.p99 / row.direct.p99),
     })),
     requestsPerSecond: mode.throughput,
     gatewayCpuMsPerRequest: mode.gatewayCpuMsPerRequest,
@@ -157,4 +160,9 @@ function round(value: number): number {
 
 function roundPercentiles(value: Percentiles): Percentiles {
   return { p50: round(value.p50), p90: round(value.p90), p99: round(value.p99) };
+}
+
+/** Formats gateway / direct as a multiple, e.g. "10.4x". */
+function ratio(gateway: number, direct: number): string {
+  return direct > 0 ? `${(gateway / direct).toFixed(1)}x` : 'n/a';
 }
