@@ -112,6 +112,29 @@ describe('upstream failures', () => {
   });
 });
 
+describe('client disconnects', () => {
+  it('charges a non-streamed answer the client left before', async () => {
+    t = await startTestGateway();
+    const { id, key } = await t.createCustomer({ topup: '10.00' });
+    t.simulator.enqueue({ status: 200, headers: { 'content-type': 'application/json' }, body: chatBody({ prompt_tokens: 1000, completion_tokens: 500 }), headersDelayMs: 400 });
+    const controller = new AbortController();
+
+    const call = t.client(key).chat.completions.create(chat, { signal: controller.signal }).catch((error: unknown) => error);
+    setTimeout(() => controller.abort(), 100);
+    const outcome = await call;
+
+    // gpt-4o-mini in the test price list: (1000 × 1 + 500 × 2) USD per 1M tokens = 0.002 USD.
+    const charged = formatAmount(10_000_000_000n - 2_000_000n, USD);
+    const deadline = Date.now() + 5000;
+    while ((await wallet(id)).balance !== charged && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+
+    expect(outcome).toBeInstanceOf(Error);
+    expect(await wallet(id)).toEqual(expect.objectContaining({ balance: charged, held: '0.00' }));
+  });
+});
+
 describe('hold bound', () => {
   it('limits overspending to the gap between usage and hold', async () => {
     t = await startTestGateway();
