@@ -1,6 +1,6 @@
 /**
  * The CLI's commands: each maps its arguments to one admin API call and
- * renders the answer as a table, or as the API's JSON with --json.
+ * renders the response as a table, or as the API's JSON with --json.
  */
 import { AdminClient, type ApiResponse } from './client.ts';
 import { renderInvoice, renderPayment, renderStatement, renderUsageReport } from './render.ts';
@@ -201,7 +201,7 @@ function required(positionals: string[], index: number, name: string): string {
   return value;
 }
 
-/** A path segment taken from the command line, encoded so that it cannot change the path. */
+/** Returns a command-line argument encoded as one path segment, so that it cannot change the path. */
 function segment(positionals: string[], index: number, name: string): string {
   return encodeURIComponent(required(positionals, index, name));
 }

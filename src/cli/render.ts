@@ -117,6 +117,13 @@ function sumLines(lines: Json[]): Json {
   return totals;
 }
 
+/** Flips the sign of a decimal string, leaving zero unsigned. */
 function negate(amount: string): string {
-  return amount.startsWith('-') ? amount.slice(1) : amount === '0.00' ? amount : `-${amount}`;
+  if (amount.startsWith('-')) {
+    return amount.slice(1);
+  }
+  if (/^0(\.0+)?$/.test(amount)) {
+    return amount;
+  }
+  return `-${amount}`;
 }

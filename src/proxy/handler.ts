@@ -211,8 +211,8 @@ async function bufferedResponse(
   try {
     bytes = Buffer.from(await upstream.body.arrayBuffer());
   } catch (error) {
-    // The upstream produced an answer that never arrived whole: the client
-    // gets nothing, so nothing is charged.
+    // The upstream's response never arrived whole: the client gets nothing,
+    // so nothing is charged.
     await releaseQuietly(deps.ledger, hold, summary);
     finish();
     throw toGatewayError(error);
@@ -222,7 +222,7 @@ async function bufferedResponse(
   try {
     parsed = JSON.parse(bytes.toString('utf8'));
   } catch {
-    summary.log.warn({ requestId: context.requestId }, 'upstream answered 2xx with a body that is not JSON; charging estimated usage');
+    summary.log.warn({ requestId: context.requestId }, 'upstream returned 2xx with a body that is not JSON; charging estimated usage');
   }
 
   let usage = usageFromBody(context.endpoint, parsed);
@@ -337,7 +337,7 @@ async function upstreamError(
 
   const wrapped = {
     error: {
-      message: `The upstream answered HTTP ${upstream.status} without a JSON error body.`,
+      message: `The upstream returned HTTP ${upstream.status} without a JSON error body.`,
       type: 'upstream_error',
       param: null,
       code: 'upstream_error',

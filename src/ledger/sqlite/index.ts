@@ -304,7 +304,7 @@ export class SqliteLedger implements Ledger, CustomerDirectory {
     return this.#db;
   }
 
-  /** The current time of this ledger's clock. */
+  /** Returns the current time of this ledger's clock. */
   now(): Date {
     return this.#clock();
   }
@@ -444,7 +444,7 @@ export class SqliteLedger implements Ledger, CustomerDirectory {
       throw new Error(`balance ${balanceId} not found`);
     }
     if (row.currency !== currency) {
-      throw new Error(`balance ${balanceId} holds ${row.currency}, not ${currency}`);
+      throw new Error(`balance ${balanceId} is in ${row.currency}, not ${currency}`);
     }
     return row;
   }
