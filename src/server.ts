@@ -10,7 +10,7 @@ import { AlertMonitor, AlertStore } from './alerts/index.ts';
 import { createApp } from './app.ts';
 import { KeyAuthenticator } from './auth/keys.ts';
 import { ConfigError, type Config } from './config.ts';
-import { SqliteLedger } from './ledger/sqlite/index.ts';
+import { CurrencyPrecisionError, SqliteLedger } from './ledger/sqlite/index.ts';
 import type { Logger } from './logger.ts';
 import { loadPriceList, type PriceList } from './pricing/index.ts';
 import { InFlight } from './proxy/handler.ts';
@@ -39,6 +39,12 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
 
   const pricing = { current: loadPriceList(config.pricingFile) };
   const ledger = new SqliteLedger({ path: config.ledgerPath, sync: config.ledgerSync, clock: options.clock });
+  try {
+    ledger.checkCurrencies(config.currencies.values());
+  } catch (error) {
+    await ledger.close();
+    throw error instanceof CurrencyPrecisionError ? new ConfigError(`invalid setting currencies: ${error.message}`) : error;
+  }
   const upstream = new Upstream({
     baseUrl: config.upstreamBaseUrl,
     apiKey: config.upstreamApiKey,

@@ -3,6 +3,10 @@
  * times out, breaks mid-stream or rejects stream_options; usage above the
  * hold; and a shutdown with requests in flight.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import Big from 'big.js';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -132,6 +136,119 @@ describe('client disconnects', () => {
 
     expect(outcome).toBeInstanceOf(Error);
     expect(await wallet(id)).toEqual(expect.objectContaining({ balance: charged, held: '0.00' }));
+  });
+});
+
+describe('review cases', () => {
+  const sse = (events: unknown[], done = true) =>
+    Buffer.from(events.map((event) => `data: ${JSON.stringify(event)}\n\n`).join('') + (done ? 'data: [DONE]\n\n' : ''));
+  const chunk = (delta: Record<string, unknown>, usage: unknown = undefined) => ({
+    id: 'c',
+    object: 'chat.completion.chunk',
+    created: 0,
+    model: 'gpt-4o-mini',
+    choices: [{ index: 0, delta, finish_reason: null }],
+    ...(usage === undefined ? {} : { usage }),
+  });
+  const zeros = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+
+  it('keeps injecting stream_options after a 400 it did not cause', async () => {
+    t = await startTestGateway();
+    const { key } = await t.createCustomer({ topup: '10.00' });
+    const rejection = { status: 400, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ error: { message: "Invalid value for 'stream_options.include_obfuscation'.", type: 'invalid_request_error', param: 'stream_options.include_obfuscation', code: null } })) };
+    t.simulator.enqueue(rejection, rejection, scenarioFromFixture(fixture('openai-chat-stream-include-usage.sse')));
+
+    const first = await t.client(key).chat.completions.create({ ...chat, stream: true }).catch((error: unknown) => error);
+    const second = await t.client(key).chat.completions.create({ ...chat, stream: true });
+    for await (const _chunk of second) {
+      // Consume the stream.
+    }
+
+    expect((first as InstanceType<typeof OpenAI.APIError>).status).toBe(400);
+    expect(JSON.parse(t.simulator.requests[2]!.body).stream_options).toEqual({ include_usage: true });
+  });
+
+  it('estimates a cut stream that carried only zero placeholders', async () => {
+    t = await startTestGateway();
+    const { id, key } = await t.createCustomer({ topup: '10.00' });
+    const events = Array.from({ length: 20 }, (_, index) => chunk({ content: `word${index} ` }, zeros));
+    t.simulator.enqueue({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: sse(events, false), chunkSize: 200, delayMs: 10, cutAfterBytes: 2000 });
+
+    const { data, response } = await t.client(key).chat.completions.create({ ...chat, stream: true }).withResponse();
+    await (async () => {
+      for await (const _chunk of data) {
+        // Consume until the cut.
+      }
+    })().catch(() => undefined);
+
+    const usd = (await t.gateway.ledger.entryTransactions(response.headers.get('x-tollgate-request-id')!)).find((leg) => leg.currency === 'USD');
+    expect(usd?.meta.usage_source).toBe('estimated');
+    expect(usd!.amount > 0n).toBe(true);
+    expect((await wallet(id)).held).toBe('0.00');
+  });
+
+  it('charges the prompt of a stream left before any visible output', async () => {
+    t = await startTestGateway({ DISCONNECT_DRAIN_MS: '100' });
+    const { id, key } = await t.createCustomer({ topup: '10.00' });
+    const events = Array.from({ length: 40 }, (_, index) => chunk({ reasoning_content: `step ${index}. ` }));
+    t.simulator.enqueue({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: sse(events), chunkSize: 60, delayMs: 50 });
+    const controller = new AbortController();
+
+    const { data } = await t.client(key).chat.completions.create({ ...chat, stream: true }, { signal: controller.signal }).withResponse();
+    for await (const _chunk of data) {
+      controller.abort();
+      break;
+    }
+
+    const deadline = Date.now() + 5000;
+    while ((await wallet(id)).balance === '10.00' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const state = await wallet(id);
+    expect(state.balance).not.toBe('10.00');
+    expect(state.held).toBe('0.00');
+  });
+
+  it('releases the hold when the entry cannot be written', async () => {
+    t = await startTestGateway();
+    const { id, key } = await t.createCustomer({ topup: '10.00' });
+    // Audio tokens for a model without audio rates cannot be priced.
+    const body = JSON.parse(chatBody({ prompt_tokens: 100, completion_tokens: 10 }).toString());
+    body.usage.prompt_tokens_details = { audio_tokens: 50, cached_tokens: 0 };
+    t.simulator.enqueue({ status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body)) });
+
+    const error = (await t.client(key).chat.completions.create(chat).catch((caught: unknown) => caught)) as InstanceType<typeof OpenAI.APIError>;
+
+    expect(error.status).toBe(503);
+    expect(await wallet(id)).toEqual(expect.objectContaining({ balance: '10.00', held: '0.00' }));
+  });
+
+  it('rejects a top-up larger than the ledger holds', async () => {
+    t = await startTestGateway();
+    const { id } = await t.createCustomer();
+
+    const result = await t.admin('POST', `/customers/${id}/topups`, { amount: '10000000000', reference: 'huge' });
+
+    expect(result.status).toBe(400);
+    expect(result.body.error.message).toBe('"amount": 10000000000 is larger than the ledger holds (at most 9223372036.854775807 USD).');
+    expect((await wallet(id)).balance).toBe('0.00');
+  });
+
+  it('refuses to start when a currency precision changed', async () => {
+    t = await startTestGateway();
+    const path = t.config.ledgerPath;
+    await t.gateway.close();
+    await t.simulator.stop();
+    t = undefined;
+    const directory = mkdtempSync(join(tmpdir(), 'tollgate-config-'));
+    const file = join(directory, 'config.json');
+    const defaults = JSON.parse(readFileSync(new URL('../config/default.json', import.meta.url), 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...defaults, currencies: { USD: { decimals: 6 } } }));
+
+    const started = await startTestGateway({ LEDGER_PATH: path, TOLLGATE_CONFIG: file }).catch((error: unknown) => error);
+
+    expect((started as Error).message).toBe('invalid setting currencies: USD has 9 decimals in this ledger file but 6 in the configuration; amounts are stored at the first precision, so change the configuration back');
+    rmSync(directory, { recursive: true, force: true });
   });
 });
 

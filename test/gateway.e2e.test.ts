@@ -220,7 +220,9 @@ describe('upstream errors', () => {
     const { error } = await callFixture(t.client(key), { ...entry, request: { ...entry.request, stream: false } });
 
     expect(error).toBeInstanceOf(OpenAI.APIError);
-    const expectedStatus = entry.http_status === 401 ? 502 : entry.http_status;
+    // 401, 402 and 429 insufficient_quota are about the gateway's own upstream account.
+    const aboutGatewayAccount = [401, 402].includes(entry.http_status) || entry.file === 'openai-error-429-insufficient-quota.json';
+    const expectedStatus = aboutGatewayAccount ? 502 : entry.http_status;
     expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(expectedStatus);
     expect(await wallet(id)).toMatchObject({ balance: '100.00', held: '0.00' });
   });
@@ -392,7 +394,40 @@ describe('streaming relay', () => {
     });
     await response.text();
 
-    expect(t.simulator.requests.at(-1)!.body).toBe(`{"stream_options":{"include_usage":true},${body.slice(1)}`);
+    const cap = prices.resolve('gpt-4.1-mini')!.defaultMaxOutputTokens;
+    expect(t.simulator.requests.at(-1)!.body).toBe(`{"stream_options":{"include_usage":true},"max_completion_tokens":${cap},${body.slice(1)}`);
+  });
+
+  it('leaves a client output cap alone', async () => {
+    const { key } = await customer();
+    t.simulator.enqueue(scenarioFromFixture(includeUsage));
+    const body = '{"model":"gpt-4.1-mini","max_tokens":77,"messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}}';
+
+    const response = await fetch(`${t.gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body,
+    });
+    await response.text();
+
+    expect(t.simulator.requests.at(-1)!.body).toBe(body);
+  });
+
+  it('rejects an n the hold cannot size', async () => {
+    const { key } = await customer();
+    const before = t.simulator.requests.length;
+
+    const response = await fetch(`${t.gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', n: 1e15, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    const error = ((await response.json()) as { error: { code: string; param: string; message: string } }).error;
+
+    expect(response.status).toBe(400);
+    expect(error.param).toBe('n');
+    expect(error.message).toBe('"n" must be an integer from 1 to 128, got 1000000000000000.');
+    expect(t.simulator.requests.length).toBe(before);
   });
 
   it('sends the first chunk before the upstream has finished', async () => {

@@ -6,7 +6,7 @@ import type { Context } from 'hono';
 
 import { GatewayError } from '../errors.ts';
 import type { Customer, CustomerDirectory } from '../ledger/port.ts';
-import { AmountError, parseAmount, type Currency } from '../money.ts';
+import { AmountError, formatAmount, parseAmount, type Currency } from '../money.ts';
 
 /** Parses a body that must be a JSON object; 400 invalid_json otherwise. */
 export async function jsonBody(c: Context): Promise<Record<string, unknown>> {
@@ -24,16 +24,26 @@ export async function jsonBody(c: Context): Promise<Record<string, unknown>> {
   return value as Record<string, unknown>;
 }
 
+/** The largest amount one ledger row holds: SQLite stores amounts as signed 64-bit integers. */
+const MAX_LEDGER_AMOUNT = 2n ** 63n - 1n;
+
 /** Parses a decimal-string amount; 400 invalid_amount naming `param` otherwise. */
 export function amountParam(value: unknown, currency: Currency, param = 'amount'): bigint {
+  let units: bigint;
+
   try {
-    return parseAmount(value, currency);
+    units = parseAmount(value, currency);
   } catch (error) {
     if (error instanceof AmountError) {
       throw new GatewayError('invalid_amount', `"${param}": ${error.message}`, { param });
     }
     throw error;
   }
+
+  if (units > MAX_LEDGER_AMOUNT) {
+    throw new GatewayError('invalid_amount', `"${param}": ${value as string} is larger than the ledger holds (at most ${formatAmount(MAX_LEDGER_AMOUNT, currency)} ${currency.code}).`, { param });
+  }
+  return units;
 }
 
 /** Returns the customer with that id; 404 not_found otherwise. */

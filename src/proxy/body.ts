@@ -1,7 +1,7 @@
 /**
  * Reading the client's request body: a size limit enforced while reading,
- * JSON parsing, and the one rewrite billing needs (stream_options) done
- * without re-serialising numbers that JavaScript would round.
+ * JSON parsing, and the rewrites billing needs (stream_options and an output
+ * cap) done without re-serialising numbers that JavaScript would round.
  */
 import { GatewayError } from '../errors.ts';
 
@@ -52,20 +52,38 @@ interface JsonWithRaw {
 
 type ReviverWithSource = (key: string, value: unknown, context: { source?: string }) => unknown;
 
+export interface BodyChanges {
+  /** Set `stream_options.include_usage` to true. */
+  includeUsage: boolean;
+  /** Top-level fields to set, such as an output cap the request left out or set to null. */
+  add: Record<string, number>;
+}
+
 /**
- * Returns the body text with `stream_options.include_usage` set to true.
+ * Returns the body text with the changes billing needs applied.
  *
- * When the client sent no stream_options, the key is inserted after the
- * opening brace and every other byte stays as sent. Otherwise the body is
- * re-serialised with every number kept as its source text (JSON.rawJSON),
- * so a 64-bit `seed` is not rounded on the way upstream.
+ * New keys are inserted after the opening brace and every other byte stays
+ * as sent. Only when a changed key is already in the body (the client's own
+ * stream_options, or a cap set to null) is the body re-serialised, with every number kept as its source text
+ * (JSON.rawJSON), so a 64-bit `seed` is not rounded on the way upstream.
  */
-export function withIncludeUsage(text: string, body: Record<string, unknown>): string {
-  if (!('stream_options' in body)) {
+export function rewriteBody(text: string, body: Record<string, unknown>, changes: BodyChanges): string {
+  const additions: string[] = Object.entries(changes.add).map(([key, value]) => `${JSON.stringify(key)}:${JSON.stringify(value)}`);
+
+  const insertOnly = (!changes.includeUsage || !('stream_options' in body)) && Object.keys(changes.add).every((key) => !(key in body));
+
+  if (insertOnly) {
+    if (changes.includeUsage) {
+      additions.unshift('"stream_options":{"include_usage":true}');
+    }
+    if (additions.length === 0) {
+      return text;
+    }
+
     const brace = text.indexOf('{');
     const rest = text.slice(brace + 1);
     const separator = /^\s*}/.test(rest) ? '' : ',';
-    return `${text.slice(0, brace + 1)}"stream_options":{"include_usage":true}${separator}${rest}`;
+    return `${text.slice(0, brace + 1)}${additions.join(',')}${separator}${rest}`;
   }
 
   const rawJSON = (JSON as unknown as JsonWithRaw).rawJSON;
@@ -73,10 +91,13 @@ export function withIncludeUsage(text: string, body: Record<string, unknown>): s
     typeof value === 'number' && context.source !== undefined ? rawJSON(context.source) : value;
 
   const preserved = JSON.parse(text, keepNumbers as Parameters<typeof JSON.parse>[1]) as Record<string, unknown>;
-  const options = preserved.stream_options;
-  const merged = options !== null && typeof options === 'object' && !Array.isArray(options) ? options : {};
 
-  preserved.stream_options = { ...merged, include_usage: true };
+  if (changes.includeUsage) {
+    const options = preserved.stream_options;
+    const merged = options !== null && typeof options === 'object' && !Array.isArray(options) ? options : {};
+    preserved.stream_options = { ...merged, include_usage: true };
+  }
+  Object.assign(preserved, changes.add);
   return JSON.stringify(preserved);
 }
 

@@ -14,10 +14,11 @@ import type { Customer, Hold, Ledger } from '../ledger/port.ts';
 import type { Logger } from '../logger.ts';
 import { formatAmount } from '../money.ts';
 import type { PriceList } from '../pricing/index.ts';
-import { estimateInputTokens, estimateUsage, requestedOutputCap } from '../tokens/index.ts';
+import { estimateInputTokens, estimateUsage, outputCapToAdd, requestedOutputCap } from '../tokens/index.ts';
 import { usageFromBody } from '../usage/extract.ts';
 import type { Endpoint, Usage, UsageSource } from '../usage/types.ts';
-import { parseJsonObject, readBody, withIncludeUsage } from './body.ts';
+import { parseJsonObject, readBody, rewriteBody } from './body.ts';
+import { checkSizingParams } from './params.ts';
 import { outputTextOfBody } from './output-text.ts';
 import { relayStream, type StreamOutcome } from './relay.ts';
 import { toGatewayError, type Upstream, type UpstreamResponse } from './upstream.ts';
@@ -112,6 +113,7 @@ async function handle(c: Context, endpoint: Endpoint, deps: ProxyDependencies, s
     throw new GatewayError('invalid_request', 'The request must name a model: "model" is missing or not a string.', { param: 'model' });
   }
   summary.model = model;
+  checkSizingParams(body);
 
   const pricing = deps.pricing.current;
   const price = pricing.resolve(model);
@@ -155,14 +157,23 @@ async function handle(c: Context, endpoint: Endpoint, deps: ProxyDependencies, s
   let injected = false;
 
   try {
-    const wantsInjection = streaming && endpoint !== 'responses' && !deps.upstream.rejectsStreamOptions && !includesUsage(body);
-    const upstreamBody = wantsInjection ? withIncludeUsage(Buffer.from(bytes).toString('utf8'), body) : bytes;
     const route = UPSTREAM_ROUTES[endpoint];
     const search = new URL(c.req.url).search;
+    const outputCap = outputCapToAdd(endpoint, body, price);
+    const wantsUsage = streaming && endpoint !== 'responses' && !deps.upstream.rejectsStreamOptions() && !includesUsage(body);
+    const send = (includeUsage: boolean) => {
+      const changed = includeUsage || Object.keys(outputCap).length > 0;
+      const upstreamBody = changed ? rewriteBody(Buffer.from(bytes).toString('utf8'), body, { includeUsage, add: outputCap }) : bytes;
+      return deps.upstream.post(route, search, upstreamBody, c.req.raw.headers, abort.signal);
+    };
 
-    upstream = await deps.upstream.post(route, search, upstreamBody, c.req.raw.headers, abort.signal);
-    injected = wantsInjection;
+    upstream = await send(wantsUsage);
+    injected = wantsUsage;
 
+    // Some upstreams reject stream_options with a 400 (older Azure
+    // api-versions, Groq in 2024). The request is sent again without it, and
+    // only when that succeeds is the upstream taken not to support it: a 400
+    // for another reason can quote the body, stream_options included.
     if (injected && upstream.status === 400) {
       const errorText = await readText(upstream);
 
@@ -171,10 +182,13 @@ async function handle(c: Context, endpoint: Endpoint, deps: ProxyDependencies, s
         return await upstreamError(ledger, hold, upstream, errorText, summary, finish);
       }
 
-      summary.log.warn({ requestId: summary.requestId }, 'upstream rejected stream_options; retrying without it and estimating usage when none is sent');
-      deps.upstream.rejectsStreamOptions = true;
       injected = false;
-      upstream = await deps.upstream.post(route, search, bytes, c.req.raw.headers, abort.signal);
+      upstream = await send(false);
+
+      if (upstream.status !== 400) {
+        summary.log.warn({ requestId: summary.requestId }, 'upstream rejected stream_options; sending streams without it for an hour and estimating usage when none is sent');
+        deps.upstream.markStreamOptionsRejected();
+      }
     }
   } catch (error) {
     await releaseQuietly(ledger, hold, summary);
@@ -225,11 +239,12 @@ async function bufferedResponse(
     summary.log.warn({ requestId: context.requestId }, 'upstream returned 2xx with a body that is not JSON; charging estimated usage');
   }
 
-  let usage = usageFromBody(context.endpoint, parsed);
+  const outputText = outputTextOfBody(parsed);
+  let usage = billableUsage(usageFromBody(context.endpoint, parsed), outputText, true);
   let source: UsageSource = 'reported';
 
   if (usage === null) {
-    usage = estimateUsage(context.endpoint, body, outputTextOfBody(parsed), context.model);
+    usage = estimateUsage(context.endpoint, body, outputText, context.model);
     source = 'estimated';
   }
 
@@ -239,6 +254,7 @@ async function bufferedResponse(
     void deps.alerts.check(context.customer);
   } catch (error) {
     summary.log.error({ err: error, requestId: context.requestId, customerId: context.customer.id, usage, source }, 'ledger entry failed; the response was withheld');
+    await releaseQuietly(deps.ledger, hold, summary);
     finish();
     throw new GatewayError('ledger_unavailable', 'The usage of this response could not be recorded, so the response was withheld.', { cause: error });
   }
@@ -261,14 +277,15 @@ function streamResponse(
 ): Response {
   const settleStream = async (outcome: StreamOutcome): Promise<boolean> => {
     try {
-      let usage = outcome.usage;
+      let usage = billableUsage(outcome.usage, outcome.outputText, outcome.outcome === 'completed');
       let source: UsageSource = outcome.recovered ? 'recovered' : 'reported';
 
       if (usage === null) {
-        if (outcome.outcome !== 'completed' && outcome.outputText === '') {
-          // Nothing was generated: an error or a cut-off before any output is not charged.
+        if (outcome.outcome === 'error' && outcome.outputText === '') {
+          // The upstream reported an error before any output, as a 200 stream:
+          // nothing was served, so nothing is charged.
           await releaseQuietly(deps.ledger, hold, summary);
-          logRequest(summary, context, upstream.status, null, null, null);
+          logRequest(summary, context, upstream.status, null, null, null, outcome);
           return true;
         }
         usage = estimateUsage(context.endpoint, body, outcome.outputText, context.model);
@@ -282,6 +299,7 @@ function streamResponse(
         return true;
       } catch (error) {
         summary.log.error({ err: error, requestId: context.requestId, customerId: context.customer.id, usage, source }, 'ledger entry failed after the stream was relayed');
+        await releaseQuietly(deps.ledger, hold, summary);
         return false;
       }
     } finally {
@@ -329,6 +347,14 @@ async function upstreamError(
     return errorResponse(new GatewayError('upstream_error', 'The upstream rejected the gateway\'s credentials.'), { 'x-tollgate-request-id': summary.requestId });
   }
 
+  // A 402, or a 429 insufficient_quota, is about the gateway's own upstream
+  // account. Passed on, it would read like Tollgate's own 402 for the
+  // customer's wallet.
+  if (upstream.status === 402 || (upstream.status === 429 && /insufficient_quota/.test(text))) {
+    summary.log.error({ requestId: summary.requestId, status: upstream.status }, 'the upstream account of the gateway has no credit or quota left');
+    return errorResponse(new GatewayError('upstream_error', 'The gateway\'s upstream account has no quota left; the request was not charged. Retry later.'), { 'x-tollgate-request-id': summary.requestId });
+  }
+
   const headers = responseHeaders(upstream, summary.requestId);
 
   if (isJsonErrorBody(text)) {
@@ -344,6 +370,21 @@ async function upstreamError(
     },
   };
   return new Response(JSON.stringify(wrapped), { status: upstream.status, headers: { ...headers, 'content-type': 'application/json' } });
+}
+
+/**
+ * Returns the reported usage, or null when it cannot be billed as it is: no
+ * usage at all, or zero tokens although output was produced or the stream was
+ * cut short. Ollama sends zero placeholders on every chunk before the real
+ * usage, so a stream cut before the end can carry only those.
+ */
+function billableUsage(usage: Usage | null, outputText: string, completed: boolean): Usage | null {
+  if (usage === null) {
+    return null;
+  }
+
+  const empty = usage.inputTokens === 0 && usage.outputTokens === 0;
+  return empty && (outputText !== '' || !completed) ? null : usage;
 }
 
 function responseHeaders(upstream: UpstreamResponse, requestId: string): Record<string, string> {
@@ -422,7 +463,7 @@ function logRequest(
       clientDisconnected: outcome?.clientDisconnected,
       durationMs: elapsed(summary),
     },
-    'request billed',
+    charge ? 'request billed' : 'request not charged',
   );
 }
 

@@ -20,6 +20,8 @@ const RETURNED_RESPONSE_HEADERS = new Set([
   'retry-after-ms',
 ]);
 
+const STREAM_OPTIONS_RETRY_MS = 60 * 60 * 1000;
+
 export interface UpstreamOptions {
   baseUrl: URL;
   apiKey: string;
@@ -40,12 +42,8 @@ export class Upstream {
   readonly #basePath: string;
   readonly #apiKey: string;
 
-  /**
-   * Set once the upstream has answered 400 to stream_options (older Azure
-   * api-versions, Groq in 2024); usage then comes from the finish chunk or
-   * is estimated.
-   */
-  rejectsStreamOptions = false;
+  /** Until when streams are sent without stream_options, in ms since the epoch. */
+  #streamOptionsRejectedUntil = 0;
 
   constructor(options: UpstreamOptions) {
     this.#pool = new Pool(options.baseUrl.origin, {
@@ -95,6 +93,20 @@ export class Upstream {
     } catch (error) {
       throw toGatewayError(error);
     }
+  }
+
+  /**
+   * Whether the upstream recently rejected stream_options (older Azure
+   * api-versions, Groq in 2024); usage then comes from the finish chunk or
+   * is estimated.
+   */
+  rejectsStreamOptions(): boolean {
+    return Date.now() < this.#streamOptionsRejectedUntil;
+  }
+
+  /** Sends streams without stream_options for the next hour, after which the upstream is asked again. */
+  markStreamOptionsRejected(): void {
+    this.#streamOptionsRejectedUntil = Date.now() + STREAM_OPTIONS_RETRY_MS;
   }
 
   /** Waits for the responses in progress, then closes the connections. */

@@ -1,6 +1,9 @@
 /**
- * Visible output text of stream events, collected so that output tokens can
- * be counted locally when an upstream reports no usage.
+ * Output text of stream events, collected so that output tokens can be
+ * counted locally when an upstream reports no usage. Reasoning text that an
+ * upstream streams (`reasoning_content` from llama.cpp and DeepSeek,
+ * `reasoning` from LM Studio and OpenRouter) counts too, since reasoning
+ * tokens bill as output.
  */
 import type { Endpoint } from './types.ts';
 import { isRecord, recordOrEmpty } from './json.ts';
@@ -15,8 +18,8 @@ const RESPONSES_DELTA_EVENTS = new Set([
 
 /**
  * Returns the text a Chat/Completions chunk adds: legacy Completions
- * `text`, or chat `delta` content, refusal and tool-call names and
- * arguments, over all choices.
+ * `text`, or chat `delta` content, refusal, reasoning and tool-call names
+ * and arguments, over all choices.
  */
 export function chunkOutputText(endpoint: Endpoint, choices: unknown[]): string {
   let text = '';
@@ -52,6 +55,7 @@ export function responsesOutputText(type: string, data: JsonRecord): string {
 
 function deltaText(delta: JsonRecord): string {
   let text = stringOrEmpty(delta.content) + stringOrEmpty(delta.refusal);
+  text += stringOrEmpty(delta.reasoning_content) + stringOrEmpty(delta.reasoning);
 
   const toolCalls = Array.isArray(delta.tool_calls) ? delta.tool_calls : [];
   for (const call of toolCalls) {

@@ -199,3 +199,15 @@ describe('StreamUsageReader', () => {
     expect(() => reader.observe(event('[DONE]'))).toThrow(/after finish/);
   });
 });
+
+describe('StreamUsageReader reasoning text', () => {
+  it('counts streamed reasoning as output text', () => {
+    const reader = new StreamUsageReader('chat.completions');
+
+    reader.observe({ event: 'message', data: JSON.stringify({ choices: [{ index: 0, delta: { reasoning_content: 'Think. ' } }] }) });
+    reader.observe({ event: 'message', data: JSON.stringify({ choices: [{ index: 0, delta: { reasoning: 'More. ' } }] }) });
+    reader.observe({ event: 'message', data: JSON.stringify({ choices: [{ index: 0, delta: { content: 'Paris.' } }] }) });
+
+    expect(reader.outputText).toBe('Think. More. Paris.');
+  });
+});

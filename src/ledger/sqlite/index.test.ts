@@ -252,3 +252,25 @@ describe('SqliteLedger queries', () => {
     expect(found.map((transaction) => transaction.reference)).toEqual(['r2:tokens', 'r2:usd']);
   });
 });
+
+describe('SqliteLedger file sharing', () => {
+  it('opens one new file from several processes at once', async () => {
+    const { execFile } = await import('node:child_process');
+    const module = new URL('./index.ts', import.meta.url).href;
+    const path = join(directory, 'shared.sqlite');
+    const script = `const { SqliteLedger } = await import(${JSON.stringify(module)}); const ledger = new SqliteLedger({ path: ${JSON.stringify(path)} }); await ledger.createCustomer({ name: 'p', billing: 'prepaid', currency: 'USD', creditLimit: null }); await ledger.close();`;
+
+    const exits = await Promise.all(
+      Array.from({ length: 4 }, () => new Promise<number | null>((resolve) => {
+        const child = execFile(process.execPath, ['--input-type=module', '-e', script]);
+        child.on('exit', (code) => resolve(code));
+      })),
+    );
+
+    const reopened = new SqliteLedger({ path });
+    const customers = await reopened.listCustomers();
+    await reopened.close();
+    expect(exits).toEqual([0, 0, 0, 0]);
+    expect(customers).toHaveLength(4);
+  });
+});

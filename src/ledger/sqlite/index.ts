@@ -30,7 +30,13 @@ import {
   type TransferReceipt,
 } from '../port.ts';
 import { newId } from '../../ids.ts';
+import type { Currency } from '../../money.ts';
 import { MIGRATIONS } from './schema.ts';
+
+/** The configured precision of a currency differs from the one the ledger file was written with. */
+export class CurrencyPrecisionError extends Error {
+  override name = 'CurrencyPrecisionError';
+}
 
 export interface SqliteLedgerOptions {
   /** File path, or ':memory:'. */
@@ -101,10 +107,12 @@ export class SqliteLedger implements Ledger, CustomerDirectory {
       mkdirSync(dirname(options.path), { recursive: true });
     }
 
+    // The busy timeout comes first, so that processes opening one new file
+    // together wait for each other's WAL switch and migrations.
     this.#db = new DatabaseSync(options.path);
+    this.#db.exec('PRAGMA busy_timeout = 5000');
     this.#db.exec('PRAGMA journal_mode = WAL');
     this.#db.exec(`PRAGMA synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`);
-    this.#db.exec('PRAGMA busy_timeout = 5000');
     // Checkpoint every 4000 WAL pages (about 240 requests) instead of SQLite's
     // 1000: test/bench/ledger.ts measured the p99 of a settlement falling from
     // 4.2 ms to 0.44 ms, at the cost of rarer, longer stalls (max 17 ms).
@@ -330,6 +338,27 @@ export class SqliteLedger implements Ledger, CustomerDirectory {
     return row.balance ?? 0n;
   }
 
+  /**
+   * Records each currency's decimals on first use and rejects a change:
+   * balances are integers at that precision, so a new precision would
+   * silently rescale every amount already written.
+   */
+  checkCurrencies(currencies: Iterable<Currency>): void {
+    this.#transaction(() => {
+      for (const currency of currencies) {
+        const row = this.#db.prepare('SELECT decimals FROM currency_settings WHERE currency = ?').get(currency.code) as { decimals: number } | undefined;
+
+        if (!row) {
+          this.#db.prepare('INSERT INTO currency_settings (currency, decimals) VALUES (?, ?)').run(currency.code, currency.decimals);
+        } else if (row.decimals !== currency.decimals) {
+          throw new CurrencyPrecisionError(
+            `${currency.code} has ${row.decimals} decimals in this ledger file but ${currency.decimals} in the configuration; amounts are stored at the first precision, so change the configuration back`,
+          );
+        }
+      }
+    });
+  }
+
   /** Runs `work` in one BEGIN IMMEDIATE transaction of the ledger's database. */
   runInTransaction<T>(work: () => T): T {
     return this.#transaction(work);
@@ -456,14 +485,19 @@ export class SqliteLedger implements Ledger, CustomerDirectory {
   }
 }
 
+/** Applies the migrations the file lacks; the version is read inside each transaction, so concurrent openers apply each once. */
 function migrate(db: DatabaseSync): void {
-  const { user_version: version } = db.prepare('PRAGMA user_version').get() as { user_version: number };
-
-  for (let index = version; index < MIGRATIONS.length; index += 1) {
+  for (;;) {
     db.exec('BEGIN IMMEDIATE');
     try {
-      db.exec(MIGRATIONS[index]!);
-      db.exec(`PRAGMA user_version = ${index + 1}`);
+      const { user_version: version } = db.prepare('PRAGMA user_version').get() as { user_version: number };
+      if (version >= MIGRATIONS.length) {
+        db.exec('COMMIT');
+        return;
+      }
+
+      db.exec(MIGRATIONS[version]!);
+      db.exec(`PRAGMA user_version = ${version + 1}`);
       db.exec('COMMIT');
     } catch (error) {
       db.exec('ROLLBACK');

@@ -103,4 +103,10 @@ export const MIGRATIONS: readonly string[] = [
     updated_at TEXT NOT NULL
   ) STRICT;
   `,
+  `
+  CREATE TABLE currency_settings (
+    currency TEXT PRIMARY KEY,
+    decimals INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];
