@@ -168,6 +168,40 @@ describe('review cases', () => {
     expect(JSON.parse(t.simulator.requests[2]!.body).stream_options).toEqual({ include_usage: true });
   });
 
+  it('keeps injecting stream_options when the retry without it fails too', async () => {
+    t = await startTestGateway();
+    const { key } = await t.createCustomer({ topup: '10.00' });
+    const rejection = { status: 400, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ error: { message: "Unknown parameter: 'stream_options'.", type: 'invalid_request_error', param: 'stream_options', code: null } })) };
+    const serverError = scenarioFromFixture(fixture('openai-error-500-server-error.json'));
+    t.simulator.enqueue(rejection, serverError, scenarioFromFixture(fixture('openai-chat-stream-include-usage.sse')));
+
+    const first = await t.client(key).chat.completions.create({ ...chat, stream: true }).catch((error: unknown) => error);
+    const second = await t.client(key).chat.completions.create({ ...chat, stream: true });
+    for await (const _chunk of second) {
+      // Consume the stream.
+    }
+
+    expect((first as InstanceType<typeof OpenAI.APIError>).status).toBe(500);
+    expect(JSON.parse(t.simulator.requests[1]!.body).stream_options).toBeUndefined();
+    expect(JSON.parse(t.simulator.requests[2]!.body).stream_options).toEqual({ include_usage: true });
+  });
+
+  it('charges nothing when the body times out before its first byte', async () => {
+    t = await startTestGateway({ UPSTREAM_BODY_TIMEOUT_MS: '200' });
+    const { id, key } = await t.createCustomer({ topup: '10.00' });
+    t.simulator.enqueue(scenarioFromFixture(fixture('openai-chat-stream-include-usage.sse'), { bodyDelayMs: 1000 }));
+
+    const outcome = await (async () => {
+      const stream = await t!.client(key).chat.completions.create({ ...chat, stream: true });
+      for await (const _chunk of stream) {
+        // Consume until the failure.
+      }
+    })().catch((error: unknown) => error);
+
+    expect(outcome).toBeInstanceOf(Error);
+    expect(await wallet(id)).toEqual(expect.objectContaining({ balance: '10.00', held: '0.00' }));
+  });
+
   it('estimates a cut stream that carried only zero placeholders', async () => {
     t = await startTestGateway();
     const { id, key } = await t.createCustomer({ topup: '10.00' });

@@ -14,7 +14,7 @@ import type { Customer, Hold, Ledger } from '../ledger/port.ts';
 import type { Logger } from '../logger.ts';
 import { formatAmount } from '../money.ts';
 import type { PriceList } from '../pricing/index.ts';
-import { estimateInputTokens, estimateUsage, outputCapToAdd, requestedOutputCap } from '../tokens/index.ts';
+import { estimateInputTokens, estimateUsage, requestedOutputCap } from '../tokens/index.ts';
 import { usageFromBody } from '../usage/extract.ts';
 import type { Endpoint, Usage, UsageSource } from '../usage/types.ts';
 import { parseJsonObject, readBody, rewriteBody } from './body.ts';
@@ -159,11 +159,9 @@ async function handle(c: Context, endpoint: Endpoint, deps: ProxyDependencies, s
   try {
     const route = UPSTREAM_ROUTES[endpoint];
     const search = new URL(c.req.url).search;
-    const outputCap = outputCapToAdd(endpoint, body, price);
     const wantsUsage = streaming && endpoint !== 'responses' && !deps.upstream.rejectsStreamOptions() && !includesUsage(body);
     const send = (includeUsage: boolean) => {
-      const changed = includeUsage || Object.keys(outputCap).length > 0;
-      const upstreamBody = changed ? rewriteBody(Buffer.from(bytes).toString('utf8'), body, { includeUsage, add: outputCap }) : bytes;
+      const upstreamBody = includeUsage ? rewriteBody(Buffer.from(bytes).toString('utf8'), body, { includeUsage, add: {} }) : bytes;
       return deps.upstream.post(route, search, upstreamBody, c.req.raw.headers, abort.signal);
     };
 
@@ -185,7 +183,7 @@ async function handle(c: Context, endpoint: Endpoint, deps: ProxyDependencies, s
       injected = false;
       upstream = await send(false);
 
-      if (upstream.status !== 400) {
+      if (upstream.status >= 200 && upstream.status < 300) {
         summary.log.warn({ requestId: summary.requestId }, 'upstream rejected stream_options; sending streams without it for an hour and estimating usage when none is sent');
         deps.upstream.markStreamOptionsRejected();
       }
@@ -281,9 +279,9 @@ function streamResponse(
       let source: UsageSource = outcome.recovered ? 'recovered' : 'reported';
 
       if (usage === null) {
-        if (outcome.outcome === 'error' && outcome.outputText === '') {
-          // The upstream reported an error before any output, as a 200 stream:
-          // nothing was served, so nothing is charged.
+        if (outcome.bodyBytes === 0 || (outcome.outcome === 'error' && outcome.outputText === '')) {
+          // The upstream failed before the first byte of the body, or reported
+          // an error before any output: nothing was served, so nothing is charged.
           await releaseQuietly(deps.ledger, hold, summary);
           logRequest(summary, context, upstream.status, null, null, null, outcome);
           return true;

@@ -25,6 +25,8 @@ export interface StreamOutcome {
   recovered: boolean;
   clientDisconnected: boolean;
   upstreamFailed: boolean;
+  /** Bytes of body received from the upstream. */
+  bodyBytes: number;
 }
 
 export interface RelayOptions {
@@ -60,6 +62,7 @@ export function relayStream(options: RelayOptions): ReadableStream<Uint8Array> {
   let upstreamFailed = false;
   let recovered = false;
   let abortOnNextPull = false;
+  let bodyBytes = 0;
   let drainTimer: NodeJS.Timeout | undefined;
 
   const send = (bytes: Uint8Array) => {
@@ -89,6 +92,7 @@ export function relayStream(options: RelayOptions): ReadableStream<Uint8Array> {
   const pump = async () => {
     try {
       for await (const chunk of options.upstream.body as AsyncIterable<Uint8Array>) {
+        bodyBytes += chunk.byteLength;
         for (const frame of framer.push(chunk)) {
           handleFrame(frame);
         }
@@ -121,6 +125,7 @@ export function relayStream(options: RelayOptions): ReadableStream<Uint8Array> {
       recovered,
       clientDisconnected,
       upstreamFailed,
+      bodyBytes,
     });
 
     if (clientDisconnected) {

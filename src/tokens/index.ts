@@ -6,5 +6,5 @@
 export { countTokens, encodingFor } from './encoding.ts';
 export type { EncodingName } from './encoding.ts';
 export { estimateInputTokens } from './input.ts';
-export { outputCapToAdd, requestedOutputCap } from './output-cap.ts';
+export { requestedOutputCap } from './output-cap.ts';
 export { estimateUsage } from './usage.ts';

@@ -41,29 +41,6 @@ export function requestedOutputCap(endpoint: Endpoint, body: Record<string, unkn
   }
 }
 
-/**
- * Returns the output cap to add to a request that sets none, so that the
- * upstream cannot write more than its hold covers: `max_completion_tokens`
- * for chat and `max_output_tokens` for responses, at the model's default for
- * holds. Legacy completions stop at 16 tokens upstream when they set no cap,
- * and embeddings have no output, so they get nothing.
- */
-export function outputCapToAdd(endpoint: Endpoint, body: Record<string, unknown>, price: ModelPrice): Record<string, number> {
-  const cap = capAtModelMaximum(price.defaultMaxOutputTokens, price);
-
-  if (endpoint === 'chat.completions' && isUnset(body.max_completion_tokens) && isUnset(body.max_tokens)) {
-    return { max_completion_tokens: cap };
-  }
-  if (endpoint === 'responses' && isUnset(body.max_output_tokens)) {
-    return { max_output_tokens: cap };
-  }
-  return {};
-}
-
-function isUnset(value: unknown): boolean {
-  return value === undefined || value === null;
-}
-
 function tokenCount(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
 }

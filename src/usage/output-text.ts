@@ -55,7 +55,8 @@ export function responsesOutputText(type: string, data: JsonRecord): string {
 
 function deltaText(delta: JsonRecord): string {
   let text = stringOrEmpty(delta.content) + stringOrEmpty(delta.refusal);
-  text += stringOrEmpty(delta.reasoning_content) + stringOrEmpty(delta.reasoning);
+  // One reasoning field per chunk: a server that fills both repeats the text.
+  text += stringOrEmpty(delta.reasoning_content) || stringOrEmpty(delta.reasoning);
 
   const toolCalls = Array.isArray(delta.tool_calls) ? delta.tool_calls : [];
   for (const call of toolCalls) {

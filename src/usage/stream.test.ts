@@ -210,4 +210,12 @@ describe('StreamUsageReader reasoning text', () => {
 
     expect(reader.outputText).toBe('Think. More. Paris.');
   });
+
+  it('counts reasoning sent in both fields once', () => {
+    const reader = new StreamUsageReader('chat.completions');
+
+    reader.observe({ event: 'message', data: JSON.stringify({ choices: [{ index: 0, delta: { reasoning_content: 'Same. ', reasoning: 'Same. ' } }] }) });
+
+    expect(reader.outputText).toBe('Same. ');
+  });
 });

@@ -40,6 +40,8 @@ export interface Scenario {
   headersDelayMs?: number;
   /** Destroy the socket after this many bytes of body. */
   cutAfterBytes?: number;
+  /** Send the headers, then wait this long before the first byte of body. */
+  bodyDelayMs?: number;
 }
 
 export interface RecordedRequest {
@@ -138,6 +140,14 @@ export class UpstreamSimulator {
 
     const body = scenario.cutAfterBytes === undefined ? scenario.body : scenario.body.subarray(0, scenario.cutAfterBytes);
     response.writeHead(scenario.status, scenario.headers);
+
+    if (scenario.bodyDelayMs) {
+      response.flushHeaders();
+      await sleep(scenario.bodyDelayMs);
+      if (response.destroyed) {
+        return;
+      }
+    }
 
     if (!scenario.chunkSize) {
       response.end(body);
