@@ -17,7 +17,7 @@ import { formatAmount, precisionOf } from '../money.ts';
 import { loadPriceList, PricingError, type PriceList } from '../pricing/index.ts';
 import { amountParam, jsonBody, requireCustomer } from './params.ts';
 
-/** Balance that money enters the system from, per currency, as in the tutorial's top-up map. */
+/** Prefix of the internal balance that money enters the system from, one per currency (`@World-USD`). */
 const WORLD_PREFIX = '@World-';
 
 export interface AdminDependencies {
