@@ -13,7 +13,7 @@ import { ConfigError, type Config } from './config.ts';
 import { CurrencyPrecisionError, SqliteLedger } from './ledger/sqlite/index.ts';
 import type { Logger } from './logger.ts';
 import { loadPriceList, type PriceList } from './pricing/index.ts';
-import { InFlight } from './proxy/handler.ts';
+import { InFlight } from './proxy/in-flight.ts';
 import { Upstream } from './proxy/upstream.ts';
 
 /** How often expired holds are released. */

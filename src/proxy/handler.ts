@@ -7,20 +7,22 @@
 import type { Context } from 'hono';
 
 import type { AlertMonitor } from '../alerts/index.ts';
-import { placeHold, settle, type BillingContext, type Charge } from '../billing/meter.ts';
+import { placeHold, settle, type BillingContext } from '../billing/meter.ts';
 import type { Config } from '../config.ts';
-import { GatewayError, errorResponse } from '../errors.ts';
+import { GatewayError } from '../errors.ts';
 import type { Customer, Hold, Ledger } from '../ledger/port.ts';
 import type { Logger } from '../logger.ts';
-import { formatAmount } from '../money.ts';
 import type { PriceList } from '../pricing/index.ts';
 import { estimateInputTokens, estimateUsage, requestedOutputCap } from '../tokens/index.ts';
 import { usageFromBody } from '../usage/extract.ts';
 import type { Endpoint, Usage, UsageSource } from '../usage/types.ts';
 import { parseJsonObject, readBody, rewriteBody } from './body.ts';
+import type { InFlight } from './in-flight.ts';
 import { checkSizingParams } from './params.ts';
 import { outputTextOfBody } from './output-text.ts';
 import { relayStream, type StreamOutcome } from './relay.ts';
+import { logRequest, releaseQuietly, type RequestSummary } from './request-log.ts';
+import { readText, responseHeaders, upstreamError } from './upstream-error.ts';
 import { toGatewayError, type Upstream, type UpstreamResponse } from './upstream.ts';
 
 export interface ProxyDependencies {
@@ -40,32 +42,6 @@ const UPSTREAM_ROUTES: Record<Endpoint, string> = {
   embeddings: '/embeddings',
   responses: '/responses',
 };
-
-/** Largest upstream error body read and passed back to the client. */
-const MAX_ERROR_BODY_BYTES = 1 << 20;
-
-/** Tracks requests whose response or ledger entry is not finished, for graceful shutdown. */
-export class InFlight {
-  readonly #pending = new Set<Promise<unknown>>();
-  closing = false;
-
-  track<T>(work: Promise<T>): Promise<T> {
-    this.#pending.add(work);
-    const forget = () => this.#pending.delete(work);
-    work.then(forget, forget);
-    return work;
-  }
-
-  get size(): number {
-    return this.#pending.size;
-  }
-
-  async drain(timeoutMs: number): Promise<boolean> {
-    const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref());
-    const all = Promise.allSettled([...this.#pending]);
-    return (await Promise.race([all, deadline])) !== 'timeout';
-  }
-}
 
 export function createProxyHandler(endpoint: Endpoint, deps: ProxyDependencies) {
   return async function proxy(c: Context): Promise<Response> {
@@ -90,15 +66,6 @@ export function createProxyHandler(endpoint: Endpoint, deps: ProxyDependencies) 
       throw error;
     }
   };
-}
-
-interface RequestSummary {
-  requestId: string;
-  customerId: string;
-  endpoint: Endpoint;
-  started: number;
-  log: Logger;
-  model?: string;
 }
 
 async function handle(c: Context, endpoint: Endpoint, deps: ProxyDependencies, summary: RequestSummary, finish: () => void): Promise<Response> {
@@ -322,54 +289,6 @@ function streamResponse(
   });
 }
 
-async function upstreamError(
-  ledger: Ledger,
-  hold: Hold | null,
-  upstream: UpstreamResponse,
-  text: string,
-  summary: RequestSummary,
-  finish: () => void,
-): Promise<Response> {
-  await releaseQuietly(ledger, hold, summary);
-  finish();
-
-  summary.log.info(
-    { requestId: summary.requestId, customerId: summary.customerId, model: summary.model, endpoint: summary.endpoint, status: upstream.status, durationMs: elapsed(summary) },
-    'upstream error; nothing charged',
-  );
-
-  // OpenAI's 401 echoes part of the key that was sent: that key is the
-  // gateway's own, so the client gets a 502 without the upstream's body.
-  if (upstream.status === 401 || upstream.status === 403) {
-    summary.log.error({ requestId: summary.requestId, status: upstream.status }, 'the upstream rejected the gateway credentials; check UPSTREAM_API_KEY');
-    return errorResponse(new GatewayError('upstream_error', 'The upstream rejected the gateway\'s credentials.'), { 'x-tollgate-request-id': summary.requestId });
-  }
-
-  // A 402, or a 429 insufficient_quota, is about the gateway's own upstream
-  // account. Passed on, it would read like Tollgate's own 402 for the
-  // customer's wallet.
-  if (upstream.status === 402 || (upstream.status === 429 && /insufficient_quota/.test(text))) {
-    summary.log.error({ requestId: summary.requestId, status: upstream.status }, 'the upstream account of the gateway has no credit or quota left');
-    return errorResponse(new GatewayError('upstream_error', 'The gateway\'s upstream account has no quota left; the request was not charged. Retry later.'), { 'x-tollgate-request-id': summary.requestId });
-  }
-
-  const headers = responseHeaders(upstream, summary.requestId);
-
-  if (isJsonErrorBody(text)) {
-    return new Response(text, { status: upstream.status, headers: { ...headers, 'content-type': 'application/json' } });
-  }
-
-  const wrapped = {
-    error: {
-      message: `The upstream returned HTTP ${upstream.status} without a JSON error body.`,
-      type: 'upstream_error',
-      param: null,
-      code: 'upstream_error',
-    },
-  };
-  return new Response(JSON.stringify(wrapped), { status: upstream.status, headers: { ...headers, 'content-type': 'application/json' } });
-}
-
 /**
  * Returns the reported usage, or null when it cannot be billed as it is: no
  * usage at all, or zero tokens although output was produced or the stream was
@@ -385,86 +304,8 @@ function billableUsage(usage: Usage | null, outputText: string, completed: boole
   return empty && (outputText !== '' || !completed) ? null : usage;
 }
 
-function responseHeaders(upstream: UpstreamResponse, requestId: string): Record<string, string> {
-  return { ...upstream.headers, 'x-tollgate-request-id': requestId };
-}
-
-function isJsonErrorBody(text: string): boolean {
-  try {
-    const value = JSON.parse(text) as unknown;
-    return value !== null && typeof value === 'object' && 'error' in value;
-  } catch {
-    return false;
-  }
-}
-
-async function readText(upstream: UpstreamResponse): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-
-  try {
-    for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
-      size += chunk.byteLength;
-      if (size > MAX_ERROR_BODY_BYTES) {
-        upstream.body.destroy();
-        break;
-      }
-      chunks.push(chunk);
-    }
-  } catch {
-    // A body cut off mid-way is still passed on as far as it arrived.
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 function includesUsage(body: Record<string, unknown>): boolean {
   const options = body.stream_options as { include_usage?: unknown } | null | undefined;
   return options !== null && typeof options === 'object' && options.include_usage === true;
 }
 
-async function releaseQuietly(ledger: Ledger, hold: Hold | null, summary: RequestSummary): Promise<void> {
-  if (!hold) {
-    return;
-  }
-
-  try {
-    await ledger.release(hold);
-  } catch (error) {
-    summary.log.error({ err: error, requestId: summary.requestId, holdId: hold.holdId }, 'hold release failed; the hold stays until it expires');
-  }
-}
-
-function logRequest(
-  summary: RequestSummary,
-  context: BillingContext,
-  status: number,
-  usage: Usage | null,
-  source: UsageSource | null,
-  charge: Charge | null,
-  outcome?: StreamOutcome,
-): void {
-  summary.log.info(
-    {
-      requestId: summary.requestId,
-      customerId: summary.customerId,
-      model: context.model,
-      endpoint: context.endpoint,
-      status,
-      inputTokens: usage?.inputTokens ?? 0,
-      cachedInputTokens: usage?.cachedInputTokens ?? 0,
-      outputTokens: usage?.outputTokens ?? 0,
-      reasoningTokens: usage?.reasoningTokens ?? 0,
-      usageSource: source,
-      cost: charge ? formatAmount(charge.amount, context.currency) : '0.00',
-      currency: context.currency.code,
-      streamOutcome: outcome?.outcome,
-      clientDisconnected: outcome?.clientDisconnected,
-      durationMs: elapsed(summary),
-    },
-    charge ? 'request billed' : 'request not charged',
-  );
-}
-
-function elapsed(summary: RequestSummary): number {
-  return Math.round((performance.now() - summary.started) * 100) / 100;
-}
