@@ -4,6 +4,7 @@
  * are always read from the ledger.
  */
 import type { DatabaseSync, StatementResultingChanges, StatementSync } from 'node:sqlite';
+import { prepareBigInt } from '../ledger/sqlite/statements.ts';
 
 /** The part of SqliteLedger that the store needs. */
 export interface AlertDatabase {
@@ -89,11 +90,7 @@ export class AlertStore {
 }
 
 function prepareStatements(db: DatabaseSync) {
-  const prepare = (sql: string): StatementSync => {
-    const statement = db.prepare(sql);
-    statement.setReadBigInts(true);
-    return statement;
-  };
+  const prepare = (sql: string): StatementSync => prepareBigInt(db, sql);
 
   return {
     byCustomer: prepare('SELECT * FROM balance_alerts WHERE customer_id = ?'),

@@ -8,6 +8,7 @@ import type { StatementSync } from 'node:sqlite';
 
 import type { SqliteLedger } from '../ledger/sqlite/index.ts';
 import type { InvoiceDocument } from './types.ts';
+import { prepareBigInt } from '../ledger/sqlite/statements.ts';
 
 export interface StoredInvoice {
   document: InvoiceDocument;
@@ -107,11 +108,7 @@ export function invoiceNumber(issuedAt: Date, sequence: bigint): string {
 }
 
 function prepareStatements(ledger: SqliteLedger) {
-  const prepare = (sql: string): StatementSync => {
-    const statement = ledger.database.prepare(sql);
-    statement.setReadBigInts(true);
-    return statement;
-  };
+  const prepare = (sql: string): StatementSync => prepareBigInt(ledger.database, sql);
 
   return {
     samePeriod: prepare('SELECT document, total FROM invoices WHERE customer_id = ? AND period_start = ? AND period_end = ?'),

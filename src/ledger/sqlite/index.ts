@@ -32,6 +32,7 @@ import {
 import { newId } from '../../ids.ts';
 import type { Currency } from '../../money.ts';
 import { MIGRATIONS } from './schema.ts';
+import { prepareBigInt } from './statements.ts';
 
 /** The configured precision of a currency differs from the one the ledger file was written with. */
 export class CurrencyPrecisionError extends Error {
@@ -507,11 +508,7 @@ function migrate(db: DatabaseSync): void {
 }
 
 function prepareStatements(db: DatabaseSync) {
-  const prepare = (sql: string): StatementSync => {
-    const statement = db.prepare(sql);
-    statement.setReadBigInts(true);
-    return statement;
-  };
+  const prepare = (sql: string): StatementSync => prepareBigInt(db, sql);
 
   return {
     balanceById: prepare('SELECT * FROM balances WHERE balance_id = ?'),
