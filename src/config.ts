@@ -30,7 +30,7 @@ export interface Config {
   disconnectDrainMs: number;
   shutdownGraceMs: number;
   logLevel: string;
-  /** Where low-balance alerts are posted; null means alerts are only logged. */
+  /** Webhook URL for low-balance alerts, or null to only log them. */
   alertWebhookUrl: URL | null;
   alertWebhookSecret: string | null;
 }

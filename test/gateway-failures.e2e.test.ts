@@ -264,7 +264,7 @@ describe('review cases', () => {
     const result = await t.admin('POST', `/customers/${id}/topups`, { amount: '10000000000', reference: 'huge' });
 
     expect(result.status).toBe(400);
-    expect(result.body.error.message).toBe('"amount": 10000000000 is larger than the ledger holds (at most 9223372036.854775807 USD).');
+    expect(result.body.error.message).toBe('"amount": 10000000000 is larger than the ledger can store (at most 9223372036.854775807 USD).');
     expect((await wallet(id)).balance).toBe('0.00');
   });
 

@@ -42,7 +42,7 @@ function endpointOf(entry: ManifestEntry): 'chat' | 'completions' | 'embeddings'
   return 'completions';
 }
 
-/** The model a test asks for: the fixture's own, or a priced stand-in where the recording names none. */
+/** The model a test requests: the fixture's own, or a priced stand-in where the recording names none. */
 function modelOf(entry: ManifestEntry): string {
   const model = entry.request.model;
   if (typeof model !== 'string') return 'gpt-4o-mini';
@@ -68,7 +68,7 @@ function expectedCost(model: string, usage: Record<string, unknown>): bigint {
   return toMinorUnits(total.div(1_000_000), USD);
 }
 
-/** Sends the request that a fixture answers, consumes the response, and returns the request id. */
+/** Sends the request that a fixture responds to, consumes the response, and returns the request id. */
 async function callFixture(client: OpenAI, entry: ManifestEntry, extra: Record<string, unknown> = {}): Promise<{ requestId: string; error: unknown; chunks: unknown[] }> {
   const model = modelOf(entry);
   const stream = entry.request.stream === true;

@@ -41,7 +41,7 @@ export function amountParam(value: unknown, currency: Currency, param = 'amount'
   }
 
   if (units > MAX_LEDGER_AMOUNT) {
-    throw new GatewayError('invalid_amount', `"${param}": ${value as string} is larger than the ledger holds (at most ${formatAmount(MAX_LEDGER_AMOUNT, currency)} ${currency.code}).`, { param });
+    throw new GatewayError('invalid_amount', `"${param}": ${value as string} is larger than the ledger can store (at most ${formatAmount(MAX_LEDGER_AMOUNT, currency)} ${currency.code}).`, { param });
   }
   return units;
 }

@@ -121,8 +121,8 @@ export function buildLegs(context: BillingContext, usage: Usage, source: UsageSo
 
   if (amount > 0n) {
     // The hold has already enforced prepaid funds, so once the upstream has
-    // responded the charge must not be rejected; it may exceed the hold only by
-    // the gap between the estimate and the actual usage.
+    // responded the charge must not be rejected. It may exceed the hold only
+    // by the gap between the estimate and the actual usage.
     legs.push({
       reference: `${requestId}:${currency.code.toLowerCase()}`,
       source: customer.walletBalanceId,

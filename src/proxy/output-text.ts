@@ -1,6 +1,6 @@
 /**
- * Visible output of a non-streamed response, for estimating usage when an
- * upstream answers without a usage object.
+ * Output text of a non-streamed response, reasoning text included, for estimating usage when an
+ * upstream responds without a usage object.
  */
 export function outputTextOfBody(body: unknown): string {
   if (body === null || typeof body !== 'object') {
@@ -15,6 +15,8 @@ export function outputTextOfBody(body: unknown): string {
 
     pushString(parts, (choice as Record<string, unknown>).text);
     pushString(parts, message?.content);
+    // Reasoning bills as output; a server that fills both fields repeats the text.
+    pushString(parts, message?.reasoning_content ?? message?.reasoning);
     for (const call of asArray(message?.tool_calls)) {
       const fn = (call as Record<string, unknown>).function as Record<string, unknown> | undefined;
       pushString(parts, fn?.name);

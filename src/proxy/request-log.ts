@@ -1,6 +1,6 @@
 /**
- * The one log line of a request that reached the upstream, and the hold
- * release that must never throw.
+ * The log line of a request that reached the upstream, and a hold release
+ * that logs its failure instead of throwing it.
  */
 import type { BillingContext, Charge } from '../billing/meter.ts';
 import type { Hold, Ledger } from '../ledger/port.ts';
@@ -9,7 +9,7 @@ import { formatAmount } from '../money.ts';
 import type { Endpoint, Usage, UsageSource } from '../usage/types.ts';
 import type { StreamOutcome } from './relay.ts';
 
-/** What a request's log line and its failure logs need to know about it. */
+/** Request facts for its log line and its failure logs. */
 export interface RequestSummary {
   requestId: string;
   customerId: string;

@@ -96,7 +96,7 @@ export class Upstream {
   }
 
   /**
-   * Whether the upstream recently rejected stream_options (older Azure
+   * Returns whether the upstream recently rejected stream_options (older Azure
    * api-versions, Groq in 2024); usage then comes from the finish chunk or
    * is estimated.
    */
@@ -140,7 +140,7 @@ export function toGatewayError(error: unknown): GatewayError {
     return error;
   }
   if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.ConnectTimeoutError) {
-    return new GatewayError('upstream_timeout', 'The upstream did not answer in time.', { cause: error });
+    return new GatewayError('upstream_timeout', 'The upstream timed out before it responded.', { cause: error });
   }
   return new GatewayError('upstream_error', 'The upstream could not be reached.', { cause: error });
 }

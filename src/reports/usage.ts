@@ -77,16 +77,23 @@ export async function summarizeUsage(ledger: Ledger, customer: Customer, from: D
     references.push(...entry.references);
   }
 
-  const sorted = [...lines.values()].sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
+  const sorted = [...lines.values()].sort(byModel);
   const { model: _model, ...totals } = sorted.reduce(addLine, emptyLine(''));
 
   return { customerId: customer.id, currency: customer.currency, from, to, lines: sorted, totals, references };
 }
 
-/** A usage leg is a leg of a request entry that debits one of the customer's balances. */
+/** Tells whether a leg belongs to a request entry and debits one of the customer's balances. */
 function isUsageLeg(leg: LedgerTransaction, customer: Customer): boolean {
   const debitsCustomer = leg.source === customer.walletBalanceId || leg.source === customer.tokensBalanceId;
   return debitsCustomer && leg.entryId !== null && typeof leg.meta.request_id === 'string';
+}
+
+function byModel(a: UsageLine, b: UsageLine): number {
+  if (a.model === b.model) {
+    return 0;
+  }
+  return a.model < b.model ? -1 : 1;
 }
 
 function emptyLine(model: string): UsageLine {

@@ -22,7 +22,7 @@ export interface Usage {
 }
 
 /**
- * Where a usage record came from:
+ * Origin of a usage record:
  * - `reported`: the upstream's own usage object;
  * - `recovered`: the upstream's usage, read from an event cut off at end of stream;
  * - `estimated`: counted locally with the tokenizer because the upstream sent none.
